@@ -1,0 +1,39 @@
+"""The service navigation: each person sees only the sections their roles open to them.
+
+Each app adds its sections here, with the policy that decides who sees them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from organisation import policies
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    visible: Callable[[object], bool]
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Home", "home", lambda user: True),
+    NavItem("Council structure", "organisation:structure", policies.council_structure.can_view),
+    NavItem("Your account", "account", policies.is_signed_in),
+    NavItem("Admin", "admin:index", policies.admin_site.can_view),
+    NavItem("Sign in", "login", lambda user: not policies.is_signed_in(user)),
+)
+
+
+def items_for(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    items = []
+    for item in NAVIGATION:
+        if not item.visible(user):
+            continue
+        url = reverse(item.url_name)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from governance_portal import views
+from organisation import views as organisation_views
+
+admin.site.site_header = "Governance Portal administration"
+admin.site.site_title = "Governance Portal administration"
+
+urlpatterns = [
+    path("", organisation_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("", include("organisation.urls_account")),
+    path("organisation/", include("organisation.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from organisation import policies
+
+
+class PortalAdminSite(admin.AdminSite):
+    """The Django admin, opened by role (see AdminSitePolicy) and only after two-factor
+    sign-in where the role needs it. Signing in happens on the portal's own pages."""
+
+    site_header = "Governance Portal administration"
+    site_title = "Governance Portal administration"
+    index_title = "Reference data and accounts"
+
+    def has_permission(self, request):
+        user = request.user
+        if not policies.admin_site.can_view(user):
+            return False
+        return not user.needs_two_factor or user.is_verified()
+
+    def login(self, request, extra_context=None):
+        user = request.user
+        if policies.is_signed_in(user):
+            if policies.admin_site.can_view(user) and user.needs_two_factor:
+                return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': request.GET.get('next', '')})}")
+            raise PermissionDenied
+        next_url = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+
+
+class PortalAdminConfig(AdminConfig):
+    default_site = "organisation.admin_site.PortalAdminSite"

@@ -1,0 +1,80 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from governance_portal.forms import GovukFormMixin
+
+
+class SignInForm(GovukFormMixin, auth_forms.AuthenticationForm):
+    submit_label = "Sign in"
+    error_messages = {
+        # The same words whether the account exists or not, so the form reveals nothing.
+        "invalid_login": "Enter a correct email address and password",
+        "inactive": "Enter a correct email address and password",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "email", "spellcheck": "false", "autofocus": False}
+        )
+        self.fields["username"].error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
+    submit_label = "Change password"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+        self.error_messages["password_incorrect"] = "Your current password is wrong. Enter it again"
+        self.error_messages["password_mismatch"] = "The two new passwords do not match"
+
+
+class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
+    submit_label = "Send reset link"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].error_messages.update(
+            {
+                "required": "Enter your email address",
+                "invalid": "Enter an email address in the correct format, like name@example.com",
+            }
+        )
+
+
+class SetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
+    submit_label = "Set password"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+        self.error_messages["password_mismatch"] = "The two new passwords do not match"
+
+
+class TokenForm(GovukFormMixin, forms.Form):
+    """A six-digit code from an authenticator app."""
+
+    submit_label = "Continue"
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code the app shows now, for example 123456",
+        max_length=20,
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the code as 6 digits, for example 123456")
+        return code

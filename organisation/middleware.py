@@ -1,0 +1,31 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from organisation import queries
+
+# What a privileged person may reach before the second factor: the pages to give it, and out.
+_OPEN_BEFORE_SECOND_FACTOR = frozenset(
+    {"two_factor_setup", "two_factor_verify", "logout", "healthz", "accessibility", "cookies"}
+)
+
+
+class TwoFactorRequiredMiddleware:
+    """Privileged roles use the portal only after two-factor sign-in (TOTP): until then every
+    page sends them to give their code, or to set up an authenticator app first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or not user.needs_two_factor or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is None or match.view_name in _OPEN_BEFORE_SECOND_FACTOR:
+            return None
+        target = "two_factor_verify" if queries.has_totp_device(user) else "two_factor_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

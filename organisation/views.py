@@ -1,0 +1,179 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_http_methods, require_safe
+from django_otp import login as otp_login
+
+from organisation import policies, queries, services
+from organisation.access import require
+from organisation.forms import (
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    SignInForm,
+    TokenForm,
+)
+from organisation.models import Directorate
+from organisation.roles import SPECS_BY_ROLE
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _safe_next(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@require_safe
+def home(request):
+    user = request.user
+    roles = []
+    if policies.is_signed_in(user):
+        roles = [SPECS_BY_ROLE[role] for role in sorted(user.roles)]
+    return render(request, "home.html", {"roles": roles})
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = False
+    # Privileged roles are then sent on to give their second factor by
+    # TwoFactorRequiredMiddleware, which keeps the `next` page.
+
+
+class SignOutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView refuses GET), so a link elsewhere cannot sign you out."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You have signed out")
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password has been changed")
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    template_name = "registration/password_reset_confirm.html"
+
+
+@login_required
+@require_safe
+def account(request):
+    user = request.user
+    return render(
+        request,
+        "organisation/account.html",
+        {
+            "roles": [SPECS_BY_ROLE[role] for role in sorted(user.roles)],
+            "has_totp_device": queries.has_totp_device(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    user = request.user
+    if request.method == "POST" and "start" in request.POST:
+        services.start_totp_enrolment(user=user)
+        return redirect(_with_next(reverse("two_factor_setup"), _safe_next(request, "")))
+
+    device = queries.pending_totp_device(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and device is not None and form.is_valid():
+        try:
+            device = services.confirm_totp_enrolment(user=user, token=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            otp_login(request, device)
+            messages.success(request, "Two-factor sign-in is set up")
+            return redirect(_safe_next(request, reverse("account")))
+    qr_svg = ""
+    if device is not None:
+        import segno
+
+        qr_svg = segno.make(device.config_url, micro=False).svg_inline(
+            scale=4, title="QR code for your authenticator app"
+        )
+    return render(
+        request,
+        "organisation/two_factor_setup.html",
+        {"form": form, "device": device, "qr_svg": qr_svg, "next": _safe_next(request, "")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    user = request.user
+    if not queries.has_totp_device(user):
+        return redirect(_with_next(reverse("two_factor_setup"), _safe_next(request, "")))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.check_second_factor(user=user, token=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            otp_login(request, device)
+            return redirect(_safe_next(request, reverse("home")))
+    return render(
+        request,
+        "organisation/two_factor_verify.html",
+        {"form": form, "next": _safe_next(request, "")},
+    )
+
+
+@require_safe
+@require(policies.council_structure, "view")
+def structure(request):
+    return render(
+        request,
+        "organisation/structure.html",
+        {
+            "directorates": queries.council_structure(),
+            "can_view_history": policies.council_structure.can(request.user, "view_history"),
+        },
+    )
+
+
+@require_safe
+@require(policies.council_structure, "view_history")
+def directorate_history(request, pk):
+    directorate = policies.council_structure.get_or_404(
+        request.user, Directorate.objects.all(), pk=pk
+    )
+    return render(
+        request,
+        "organisation/history.html",
+        {"object": directorate, "entries": queries.history_entries(directorate)},
+    )
+

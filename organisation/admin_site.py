@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
@@ -22,12 +24,19 @@ class PortalAdminSite(admin.AdminSite):
             return False
         return not user.needs_two_factor or user.is_verified()
 
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            # Signed-in people the admin is not for get 403, not a loop through sign-in.
+            if policies.is_signed_in(request.user) and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return guarded
+
     def login(self, request, extra_context=None):
-        user = request.user
-        if policies.is_signed_in(user):
-            if policies.admin_site.can_view(user) and user.needs_two_factor:
-                return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': request.GET.get('next', '')})}")
-            raise PermissionDenied
         next_url = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
 

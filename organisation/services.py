@@ -1,5 +1,7 @@
 """Every change to people, roles and the council's structure."""
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +19,9 @@ def sync_roles(*, using: str = "default") -> list[str]:
 
     Re-runnable: a second run changes nothing. Returns the names of the groups it created.
     """
+    # post_migrate reaches this app before others have their permissions: make them all now.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
     created = []
     for spec in ROLE_SPECS:
         group, was_created = Group.objects.using(using).get_or_create(name=spec.name)

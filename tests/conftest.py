@@ -1,0 +1,51 @@
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from organisation.roles import PRIVILEGED_ROLES, ROLE_SPECS, Role
+from tests.factories import TOTPDeviceFactory, UserFactory
+
+ROLES = [spec.role for spec in ROLE_SPECS]
+
+
+def sign_in(client, user, *, verified: bool | None = None):
+    """Sign `user` in on `client`; privileged users also pass two-factor unless told not to."""
+    client.force_login(user)
+    if verified is None:
+        verified = user.needs_two_factor
+    if verified:
+        device = TOTPDeviceFactory(user=user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def user_with_role(db):
+    def make(role: Role | None, **kwargs):
+        return UserFactory(roles=[role] if role else [], **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def client_for(client, user_with_role):
+    """client_for(Role.AUDITOR) -> a test client signed in with that role (and two-factor
+    for privileged roles); client_for(None) -> anonymous."""
+
+    def make(role: Role | None):
+        if role is None:
+            return client
+        return sign_in(client, user_with_role(role))
+
+    return make
+
+
+@pytest.fixture(params=ROLES, ids=[r.value for r in ROLES])
+def any_role(request):
+    return request.param
+
+
+@pytest.fixture(params=sorted(PRIVILEGED_ROLES), ids=[r.value for r in sorted(PRIVILEGED_ROLES)])
+def privileged_role(request):
+    return request.param

@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -49,3 +51,32 @@ def any_role(request):
 @pytest.fixture(params=sorted(PRIVILEGED_ROLES), ids=[r.value for r in sorted(PRIVILEGED_ROLES)])
 def privileged_role(request):
     return request.param
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free loopback port; the portal sends mail to it.
+    Yields the list of received messages (email.message.EmailMessage)."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(message_from_bytes(envelope.original_content, policy=policy.default))
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    try:
+        yield received
+    finally:
+        controller.stop()

@@ -1,0 +1,71 @@
+import pytest
+from django.db import IntegrityError
+
+from organisation.models import Council, User
+from organisation.roles import Role
+from organisation.services import grant_roles
+from tests.factories import DirectorateFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_email_is_unique_whatever_its_case():
+    UserFactory(email="helen.lynch@council.example")
+    with pytest.raises(IntegrityError):
+        UserFactory(email="Helen.Lynch@council.example")
+
+
+def test_manager_stores_email_in_lower_case_and_finds_it_in_any_case():
+    user = User.objects.create_user("Suzanne.Bennett@Council.Example", "pw", full_name="S B")
+    assert user.email == "suzanne.bennett@council.example"
+    assert User.objects.get_by_natural_key("SUZANNE.BENNETT@council.example") == user
+
+
+def test_roles_cost_one_query_then_are_remembered(django_assert_num_queries):
+    user = UserFactory(roles=[Role.AUDITOR, Role.OFFICER])
+    user = User.objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        assert user.roles == {Role.AUDITOR, Role.OFFICER}
+        assert user.has_role(Role.AUDITOR)
+        assert not user.has_role(Role.SIRO)
+
+
+def test_admin_access_and_two_factor_follow_roles():
+    officer = UserFactory(roles=[Role.OFFICER])
+    auditor = UserFactory(roles=[Role.AUDITOR])
+    administrator = UserFactory(roles=[Role.ADMINISTRATOR])
+    siro = UserFactory(roles=[Role.SIRO])
+    assert not officer.is_staff and not officer.needs_two_factor
+    assert auditor.is_staff and not auditor.needs_two_factor
+    assert administrator.is_staff and administrator.needs_two_factor
+    assert not siro.is_staff and siro.needs_two_factor
+
+
+def test_an_inactive_person_holds_no_role():
+    user = UserFactory(roles=[Role.ADMINISTRATOR], is_active=False)
+    assert not user.has_role(Role.ADMINISTRATOR)
+    assert not user.is_staff
+
+
+def test_only_one_council():
+    Council.objects.create(name="Coventry City Council")
+    with pytest.raises(IntegrityError):
+        Council.objects.create(name="Another council")
+
+
+def test_changes_are_kept_in_history():
+    directorate = DirectorateFactory(name="Place")
+    directorate.description = "Regeneration, legal and governance"
+    directorate.save()
+    assert [h.history_type for h in directorate.history.order_by("history_date")] == ["+", "~"]
+
+
+def test_role_changes_are_kept_in_the_users_history():
+    user = UserFactory()
+    before = user.history.count()
+
+    grant_roles(user=user, roles=[Role.AUDITOR])
+
+    assert user.history.count() == before + 1
+    latest = user.history.latest()
+    assert [row.group.name for row in latest.groups.all()] == ["Auditor"]

@@ -5,6 +5,7 @@ embedded PostgreSQL; this process holds it, and when Ctrl-C ends the server the 
 stopped cleanly with its data kept for the next run.
 """
 
+import contextlib
 import os
 import sys
 
@@ -26,10 +27,8 @@ def main() -> None:
         call_command("migrate", interactive=False, verbosity=1)
         call_command("load_demo")
         print(f"Serving the portal on http://127.0.0.1:{port}/  (Ctrl-C stops it)\n", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         call_command("runserver", f"127.0.0.1:{port}")
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -163,7 +163,9 @@ DATABASES = {
     )
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    raise ImproperlyConfigured("The portal runs on PostgreSQL only: DATABASE_URL must be postgres://")
+    raise ImproperlyConfigured(
+        "The portal runs on PostgreSQL only: DATABASE_URL must be postgres://"
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

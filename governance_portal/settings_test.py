@@ -7,10 +7,10 @@ import os
 
 os.environ.setdefault("PORTAL_ENV", "test")
 
-from governance_portal.settings import *  # noqa: E402, F403
+from governance_portal.settings import *  # noqa: F403
 
 # Hashing passwords properly costs ~100 ms a login; the suite logs in thousands of times.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405

@@ -13,7 +13,7 @@ from organisation.models import Council, Directorate, Service, User
 from organisation.roles import ROLE_SPECS, Role, group_name
 from organisation.seeding import ensure
 
-DEMO_PASSWORD = "portal-demo-2017"
+DEMO_PASSWORD = "portal-demo-2017"  # noqa: S105 (printed by make run; demo mode only)
 # Shared by the privileged demo accounts; `make demo-code` prints the code it gives now.
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 DEMO_DOMAIN = "coventry.example"
@@ -103,12 +103,8 @@ OFFICERS = (
         "Place",
         "Finance and Corporate Services",
     ),
-    Officer(
-        "Kathryn Sutherland", "Lead Accountant", "Place", "Finance and Corporate Services"
-    ),
-    Officer(
-        "Laura Stockin", "Senior Legal Officer", "Place", "Legal Services", "024 7683 3006"
-    ),
+    Officer("Kathryn Sutherland", "Lead Accountant", "Place", "Finance and Corporate Services"),
+    Officer("Laura Stockin", "Senior Legal Officer", "Place", "Legal Services", "024 7683 3006"),
     Officer(
         "Lisa Commane",
         "Director of Customer Services and Transformation",

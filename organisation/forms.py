@@ -31,8 +31,8 @@ class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
-        self.error_messages["password_incorrect"] = "Your current password is wrong. Enter it again"
-        self.error_messages["password_mismatch"] = "The two new passwords do not match"
+        self.error_messages["password_incorrect"] = "Your current password is wrong. Enter it again"  # noqa: S105
+        self.error_messages["password_mismatch"] = "The two new passwords do not match"  # noqa: S105
 
 
 class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
@@ -56,7 +56,7 @@ class SetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
-        self.error_messages["password_mismatch"] = "The two new passwords do not match"
+        self.error_messages["password_mismatch"] = "The two new passwords do not match"  # noqa: S105
 
 
 class TokenForm(GovukFormMixin, forms.Form):

@@ -29,7 +29,9 @@ def has_totp_device(user) -> bool:
 def history_entries(obj, *, limit: int = 100) -> list[dict]:
     """The object's recorded changes, newest first, with what each changed and who changed
     it: one query. Field names are shown as their labels."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
     labels = {f.attname: str(f.verbose_name).capitalize() for f in obj._meta.concrete_fields}
     labels.update({f.name: str(f.verbose_name).capitalize() for f in obj._meta.concrete_fields})
     entries = []

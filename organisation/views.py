@@ -176,4 +176,3 @@ def directorate_history(request, pk):
         "organisation/history.html",
         {"object": directorate, "entries": queries.history_entries(directorate)},
     )
-

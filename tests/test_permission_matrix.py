@@ -20,7 +20,7 @@ SIGNED_IN = [spec.role for spec in ROLE_SPECS]
 def outcome(default, **overrides):
     """Build one row: `default` for everyone, with per-role overrides (keys are Role values
     or 'anonymous')."""
-    row = {who: default for who in EVERYONE}
+    row = dict.fromkeys(EVERYONE, default)
     for who, value in overrides.items():
         row[ANON if who == ANON else Role(who)] = value
     return row
@@ -95,7 +95,9 @@ def test_every_url_is_in_the_table():
 
 def _code_to_outcome(response):
     # The admin sends visitors to its own login URL first, which forwards to /sign-in/.
-    if response.status_code == 302 and response["Location"].startswith(("/sign-in/", "/admin/login/")):
+    if response.status_code == 302 and response["Location"].startswith(
+        ("/sign-in/", "/admin/login/")
+    ):
         return "login"
     return response.status_code
 

@@ -70,9 +70,7 @@ def test_every_role_signs_in_sees_its_navigation_and_signs_out(page, live_server
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
-    expect(main.get_by_role("heading", level=1)).to_have_text(
-        re.compile(r"Governance Portal$")
-    )
+    expect(main.get_by_role("heading", level=1)).to_have_text(re.compile(r"Governance Portal$"))
     expect(main).not_to_contain_text("Your work")
     expect(menu(page).get_by_role("link")).to_have_text(expected_navigation(AnonymousUser()))
     expect(menu(page).get_by_role("button", name="Sign out")).to_have_count(0)
@@ -91,8 +89,6 @@ def test_wrong_password_shows_the_error_summary(page, live_server):
     expect(page).to_have_title(re.compile(r"^Error: Sign in"))
     summary = page.locator(".govuk-error-summary")
     expect(summary.get_by_role("heading", level=2)).to_have_text("There is a problem")
-    expect(summary.get_by_role("link")).to_have_text(
-        ["Enter a correct email address and password"]
-    )
+    expect(summary.get_by_role("link")).to_have_text(["Enter a correct email address and password"])
     expect(menu(page).get_by_role("link", name="Sign in")).to_be_visible()
     expect(menu(page).get_by_role("button", name="Sign out")).to_have_count(0)

@@ -46,7 +46,9 @@ def test_totp_enrolment_needs_the_right_code():
     device = services.start_totp_enrolment(user=user)
 
     with pytest.raises(ValidationError, match="wrong or has expired"):
-        services.confirm_totp_enrolment(user=user, token="000000" if code_for(device) != "000000" else "111111")
+        services.confirm_totp_enrolment(
+            user=user, token="000000" if code_for(device) != "000000" else "111111"
+        )
     device.refresh_from_db()
     assert device.confirmed is False
 

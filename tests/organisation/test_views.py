@@ -9,7 +9,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organisation.roles import Role
 from tests.conftest import sign_in
-from tests.factories import PASSWORD, DirectorateFactory, ServiceFactory, TOTPDeviceFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    DirectorateFactory,
+    ServiceFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+)
 from tests.organisation.test_services import code_for
 
 pytestmark = pytest.mark.django_db
@@ -104,9 +110,7 @@ class TestTwoFactor:
         response = client.get(response["Location"])
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("two_factor_verify"))
-        assert client.get(reverse("account"))["Location"].startswith(
-            reverse("two_factor_verify")
-        )
+        assert client.get(reverse("account"))["Location"].startswith(reverse("two_factor_verify"))
 
     def test_privileged_role_without_an_app_is_sent_to_set_one_up(self, client):
         user = UserFactory(roles=[Role.MONITORING_OFFICER])
@@ -170,7 +174,9 @@ class TestTwoFactor:
 class TestPasswords:
     def test_reset_by_email_through_a_real_smtp_server(self, client, smtp_server):
         user = UserFactory(email="laura.stockin@council.example")
-        response = client.post(reverse("password_reset"), {"email": "Laura.Stockin@council.example"})
+        response = client.post(
+            reverse("password_reset"), {"email": "Laura.Stockin@council.example"}
+        )
         assert response["Location"] == reverse("password_reset_done")
         assert len(smtp_server) == 1
         message = smtp_server[0]
@@ -182,13 +188,18 @@ class TestPasswords:
         form_url = response.redirect_chain[-1][0]
         response = client.post(
             form_url,
-            {"new_password1": "a new long passphrase 2017", "new_password2": "a new long passphrase 2017"},
+            {
+                "new_password1": "a new long passphrase 2017",
+                "new_password2": "a new long passphrase 2017",
+            },
         )
         assert response["Location"] == reverse("password_reset_complete")
         user.refresh_from_db()
         assert user.check_password("a new long passphrase 2017")
 
-    def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(self, client, smtp_server):
+    def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
+        self, client, smtp_server
+    ):
         response = client.post(reverse("password_reset"), {"email": "nobody@council.example"})
         assert response["Location"] == reverse("password_reset_done")
         assert smtp_server == []
@@ -256,7 +267,7 @@ def test_council_structure_costs_the_same_queries_whatever_its_size(
     # (an UPDATE inside a savepoint in tests).
     with django_assert_num_queries(8):
         response = client.get(reverse("organisation:structure"))
-    assert response.text.count("<h2 class=\"govuk-heading-m\"") == count
+    assert response.text.count('<h2 class="govuk-heading-m"') == count
 
 
 def test_history_page_shows_who_changed_what(client):

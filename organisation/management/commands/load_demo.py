@@ -13,12 +13,15 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         width = max(len(email) for _, email, _ in accounts)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s)" % demo.DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo accounts (password for all: {demo.DEMO_PASSWORD})")
+        )
         for role, email, privileged in accounts:
             note = "  + two-factor code" if privileged else ""
             self.stdout.write(f"  {email.ljust(width)}  {role}{note}")
         self.stdout.write(
             "Two-factor code for the marked accounts: `make demo-code` "
-            f"(now {demo.current_code()}), or add key {demo.DEMO_TOTP_KEY} (hex) to an authenticator app."
+            f"(now {demo.current_code()}), or add key {demo.DEMO_TOTP_KEY} (hex) "
+            "to an authenticator app."
         )
         self.stdout.write("")

@@ -1,0 +1,57 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from organisation import demo
+from organisation.models import Council, Directorate, User
+from organisation.roles import ROLE_SPECS
+
+pytestmark = pytest.mark.django_db
+
+
+def _row_counts():
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"organisation", "auth", "otp_totp"}
+    }
+
+
+def test_demo_data_is_the_council_of_the_seed():
+    demo.load()
+    assert Council.objects.get().name == "Coventry City Council"
+    assert set(Directorate.objects.values_list("name", flat=True)) == {
+        "Place",
+        "People",
+        "Resources",
+    }
+    helen = User.objects.get(full_name="Helen Lynch")
+    assert helen.job_title == "Acting Monitoring Officer"
+    assert {g.name for g in helen.groups.all()} >= {"Monitoring Officer", "Officer"}
+    assert not helen.has_usable_password(), "named officers are records, not logins"
+    assert helen.service.name == "Legal Services"
+
+
+def test_one_demo_account_per_role_with_the_demo_password():
+    accounts = demo.load()
+    assert [name for name, _, _ in accounts] == [spec.name for spec in ROLE_SPECS]
+    for spec in ROLE_SPECS:
+        user = User.objects.get(email=demo.demo_email(spec.role))
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert user.roles == {spec.role}
+        assert user.totpdevice_set.filter(confirmed=True).exists() == spec.privileged
+
+
+def test_loading_twice_changes_nothing_and_duplicates_nothing():
+    demo.load()
+    counts = _row_counts()
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _row_counts() == counts
+
+
+def test_load_demo_prints_every_account(capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert demo.DEMO_PASSWORD in out
+    for spec in ROLE_SPECS:
+        assert demo.demo_email(spec.role) in out

@@ -74,6 +74,7 @@ SERVICE_NAME = "Governance Portal"
 
 INSTALLED_APPS = [
     "organisation",
+    "committees",
     "organisation.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_forms_gds",
     "simple_history",

@@ -6,8 +6,8 @@ under the portal's real, strict CSP (bypass_csp stays False).
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe

@@ -17,9 +17,8 @@ SIGNED_IN_FOR_EVERYONE = ("Home", "Council structure", "Your account")
 
 def current_code(device) -> str:
     """What the person's authenticator app shows now."""
-    return "%06d" % totp(
-        bytes.fromhex(device.key), step=device.step, t0=device.t0, digits=device.digits
-    )
+    code = totp(bytes.fromhex(device.key), step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"
 
 
 def expected_navigation(user) -> list[str]:

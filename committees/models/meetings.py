@@ -1,0 +1,289 @@
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Deferrable, Q
+from django.urls import reverse
+
+from committees.models.bodies import Location, Organization, Person
+from organisation.models import Directorate, RecordModel
+
+
+class Versioned(models.Model):
+    """Optimistic locking: services refuse a save whose version is not the stored one."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class MeetingState(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    AGENDA_PUBLISHED = "agenda_published", "Agenda published"
+    HELD = "held", "Held"
+    MINUTES_APPROVED = "minutes_approved", "Minutes approved"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Meeting(Versioned, RecordModel):
+    organizations = models.ManyToManyField(Organization, related_name="meetings")
+    name = models.CharField(max_length=250, blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField(null=True, blank=True)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True)
+    state = models.CharField(
+        max_length=20, choices=MeetingState.choices, default=MeetingState.SCHEDULED
+    )
+    contact_officer = models.ForeignKey(
+        "organisation.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    webcast_url = models.URLField(blank=True)
+    agenda_published_at = models.DateTimeField(null=True, blank=True)
+    # Publication later than five clear working days before needs a recorded reason.
+    late_publication_reason = models.TextField(blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    closed_at = models.TimeField(null=True, blank=True)
+    minutes_published_at = models.DateTimeField(null=True, blank=True)
+    minutes_approved_at = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="approved_minutes_of"
+    )
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["start"]), models.Index(fields=["state", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=models.F("start")),
+                name="meeting_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title}, {self.start:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("committees:meeting", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        """The meeting's name, or its decision makers' names (prefetch `organizations`)."""
+        return self.name or " and ".join(o.name for o in self.organizations.all())
+
+    @property
+    def is_public_agenda(self) -> bool:
+        return self.agenda_published_at is not None and self.state != MeetingState.SCHEDULED
+
+    @property
+    def minutes_locked(self) -> bool:
+        return self.state == MeetingState.MINUTES_APPROVED
+
+
+SCHEDULE_12A_PARAGRAPHS = {
+    1: "Information relating to any individual",
+    2: "Information which is likely to reveal the identity of an individual",
+    3: "Information relating to the financial or business affairs of any particular person "
+    "(including the authority holding that information)",
+    4: "Information relating to any consultations or negotiations, or contemplated "
+    "consultations or negotiations, in connection with any labour relations matter",
+    5: "Information in respect of which a claim to legal professional privilege could be "
+    "maintained in legal proceedings",
+    6: "Information which reveals that the authority proposes to give a notice or make an "
+    "order or direction under any enactment",
+    7: "Information relating to any action taken or to be taken in connection with the "
+    "prevention, investigation or prosecution of crime",
+}
+
+
+class AgendaItem(Versioned, RecordModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="sub_items"
+    )
+    position = models.PositiveIntegerField()
+    # "3" for items, "a)" for sub-items: set by services.renumber_agenda, never typed.
+    number = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    lead = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    exempt_paragraphs = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(7)]),
+        default=list,
+        blank=True,
+    )
+    public_interest_statement = models.TextField(blank=True)
+    is_urgent = models.BooleanField(default=False)
+    urgency_reason = models.TextField(blank=True)
+    is_supplementary = models.BooleanField(default=False)
+    minutes_of = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="minutes_items"
+    )
+    lists_outstanding_issues = models.BooleanField(default=False)
+    start_page = models.PositiveIntegerField(null=True, blank=True)
+    end_page = models.PositiveIntegerField(null=True, blank=True)
+    minutes_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "parent", "number"],
+                name="unique_agenda_number",
+                nulls_distinct=False,
+                deferrable=Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(is_public=True) | Q(exempt_paragraphs__len__gt=0),
+                name="private_item_names_a_paragraph",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_urgent=False) | ~Q(urgency_reason=""),
+                name="urgent_item_has_a_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def pages(self) -> str:
+        if self.start_page is None:
+            return ""
+        if self.end_page in (None, self.start_page):
+            return f"Page {self.start_page}"
+        return f"Pages {self.start_page} - {self.end_page}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    SUBSTITUTE = "substitute", "Present as substitute"
+    IN_ATTENDANCE = "in_attendance", "In attendance"
+    APOLOGIES = "apologies", "Apologies"
+    ABSENT = "absent", "Absent"
+
+
+class Attendance(RecordModel):
+    """Who was at a meeting: members (with substitutes) and officers by directorate."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True)
+    officer_name = models.CharField(max_length=150, blank=True)
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
+    capacity = models.CharField(max_length=150, blank=True)
+    substitute_for = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "status", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | ~Q(officer_name=""),
+                name="attendance_names_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="substitute") | Q(substitute_for__isnull=False),
+                name="substitute_says_for_whom",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person or self.officer_name}: {self.get_status_display()}"
+
+
+class Declaration(RecordModel):
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="declarations"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT)
+    interest = models.CharField(
+        max_length=30,
+        choices=[
+            ("disclosable_pecuniary", "Disclosable pecuniary interest"),
+            ("other", "Other interest"),
+        ],
+    )
+    description = models.TextField()
+
+    def __str__(self):
+        return f"{self.person}: {self.get_interest_display()}"
+
+
+class Resolution(RecordModel):
+    """A numbered resolution in an item's minute. One that asks for something to come back
+    stays an outstanding issue until a later item closes it."""
+
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="resolutions"
+    )
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField()
+    requests_follow_up = models.BooleanField(default=False)
+    closed_by = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="closed_issues"
+    )
+
+    class Meta:
+        ordering = ["agenda_item", "number", "pk"]
+        indexes = [
+            models.Index(
+                fields=["requests_follow_up"],
+                condition=Q(requests_follow_up=True, closed_by__isnull=True),
+                name="outstanding_issues_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number or ''} {self.text[:60]}".strip()
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.requests_follow_up and self.closed_by_id is None
+
+
+class MinutesCorrection(RecordModel):
+    """The only way to change approved minutes: a recorded correction."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="corrections")
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, null=True, blank=True)
+    correction = models.TextField()
+    reason = models.TextField()
+    made_by = models.ForeignKey("organisation.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "created_at"]
+
+    def __str__(self):
+        return f"Correction to {self.meeting}"
+
+
+class PackStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be built"
+    BUILDING = "building", "Being built"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class AgendaPack(RecordModel):
+    """One build of a meeting's agenda reports pack. The newest ready one is published; a
+    failed build leaves the previous one in place."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="packs")
+    is_supplement = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=PackStatus.choices, default=PackStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="packs/", blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "-created_at"]
+        indexes = [models.Index(fields=["meeting", "status", "-created_at"])]
+
+    def __str__(self):
+        return f"Pack for {self.meeting_id} ({self.get_status_display()})"

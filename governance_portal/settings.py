@@ -351,3 +351,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Committees -----------------------------------------------------------------------------
+# The approvals a report needs (sign-off categories) before it can go on a published agenda.
+COMMITTEE_REQUIRED_SIGN_OFFS = env_list(
+    "COMMITTEE_REQUIRED_SIGN_OFFS", ["finance", "legal", "director", "members"]
+)

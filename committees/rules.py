@@ -1,0 +1,81 @@
+"""The statutory clocks of committee business, as pure functions of dates.
+
+- Access to Information (Local Government Act 1972, s.100B): an agenda and its reports are
+  open to the public at least five clear working days before the meeting. "Clear" days leave
+  out the day of publication and the day of the meeting; Saturdays, Sundays and England and
+  Wales bank holidays are not working days.
+- Key decisions (Local Authorities (Executive Arrangements) (Meetings and Access to
+  Information) (England) Regulations 2012): notice on the forward plan at least 28 clear
+  days before the decision, unless a general exception or special urgency is recorded.
+"""
+
+import datetime as dt
+from functools import cache
+
+import holidays
+from django.conf import settings
+
+CLEAR_WORKING_DAYS = 5
+FORWARD_PLAN_CLEAR_DAYS = 28
+
+
+@cache
+def _bank_holidays(year: int) -> holidays.HolidayBase:
+    # England's calendar is the same as Wales's; `holidays` maintains both.
+    return holidays.country_holidays("GB", subdiv="ENG", years=year)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def latest_lawful_publication(meeting_date: dt.date) -> dt.date:
+    """The last day on which publishing still leaves five clear working days (it may fall on
+    a weekend)."""
+    day = meeting_date
+    clear = 0
+    while clear < CLEAR_WORKING_DAYS:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day):
+            clear += 1
+    return day - dt.timedelta(days=1)
+
+
+def last_publication_date(meeting_date: dt.date) -> dt.date:
+    """The last working day on which Governance Services can publish the agenda:
+    13 April 2017 -> 5 April 2017; 20 April 2017 -> 10 April 2017 (Good Friday and Easter
+    Monday fall between)."""
+    day = latest_lawful_publication(meeting_date)
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def clear_working_days_between(published: dt.date, meeting_date: dt.date) -> int:
+    day = published + dt.timedelta(days=1)
+    count = 0
+    while day < meeting_date:
+        count += is_working_day(day)
+        day += dt.timedelta(days=1)
+    return count
+
+
+def is_late_publication(published: dt.date, meeting_date: dt.date) -> bool:
+    return published > latest_lawful_publication(meeting_date)
+
+
+def forward_plan_in_time(first_published_on: dt.date | None, decision_date: dt.date) -> bool:
+    """Published on the forward plan at least 28 clear days before the decision."""
+    if first_published_on is None:
+        return False
+    return (decision_date - first_published_on).days - 1 >= FORWARD_PLAN_CLEAR_DAYS
+
+
+def required_sign_offs() -> tuple[str, ...]:
+    """The approvals a report needs before it can go on a published agenda: configurable
+    per council with COMMITTEE_REQUIRED_SIGN_OFFS."""
+    return tuple(settings.COMMITTEE_REQUIRED_SIGN_OFFS)
+
+
+def missing_sign_offs(approved_categories: set[str]) -> list[str]:
+    return [c for c in required_sign_offs() if c not in approved_categories]

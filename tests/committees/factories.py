@@ -1,0 +1,246 @@
+"""Factories for committee business that keep related rows consistent: a report's
+consultation sits on a meeting of the consultation's organisation, and so on."""
+
+import datetime as dt
+import hashlib
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.text import slugify
+
+from committees.models import (
+    AgendaItem,
+    Consultation,
+    ConsultationRole,
+    Decision,
+    DecisionKind,
+    Document,
+    DocumentKind,
+    ForwardPlanEntry,
+    LegislativeTerm,
+    Location,
+    Meeting,
+    MeetingState,
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationType,
+    Paper,
+    Person,
+    Resolution,
+    SignOff,
+    SignOffKind,
+)
+
+LONDON = dt.timezone(dt.timedelta(0))
+
+
+def minimal_pdf(text: str = "Report", pages: int = 1) -> bytes:
+    """A real, valid PDF with `pages` pages showing `text` (drawn by fpdf2)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for n in range(pages):
+        pdf.add_page()
+        pdf.multi_cell(0, 8, f"{text} (page {n + 1})")
+    return bytes(pdf.output())
+
+
+class LegislativeTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LegislativeTerm
+
+    name = "2016 to 2018"
+    start_date = dt.date(2016, 5, 5)
+    end_date = dt.date(2018, 5, 3)
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    room = factory.Sequence(lambda n: f"Committee Room {n}")
+    street_address = "Council House, Earl Street"
+    locality = "Coventry"
+    postal_code = "CV1 5RR"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Scrutiny Committee {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    organization_type = OrganizationType.COMMITTEE
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    given_name = factory.Faker("first_name", locale="en_GB")
+    family_name = factory.Sequence(lambda n: f"Member{n}")
+    slug = factory.LazyAttribute(lambda o: slugify(f"{o.given_name}-{o.family_name}"))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    person = factory.SubFactory(PersonFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = MembershipRole.MEMBER
+    start_date = dt.date(2016, 5, 5)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A scheduled meeting a month ahead; `published=True` publishes its agenda."""
+
+    class Meta:
+        model = Meeting
+        skip_postgeneration_save = True
+
+    start = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=30)).replace(
+            hour=14, minute=0, second=0, microsecond=0
+        )
+    )
+    end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(hours=2))
+    location = factory.SubFactory(LocationFactory)
+    state = MeetingState.SCHEDULED
+
+    @factory.post_generation
+    def organizations(self, create, extracted, **kwargs):
+        if create:
+            self.organizations.add(*(extracted or [OrganizationFactory()]))
+
+    @factory.post_generation
+    def published(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.state = MeetingState.AGENDA_PUBLISHED
+            self.agenda_published_at = self.start - dt.timedelta(days=8)
+            self.save(update_fields=["state", "agenda_published_at"])
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: str(o.position))
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+
+
+class PrivateAgendaItemFactory(AgendaItemFactory):
+    title = "Exempt report: contract award"
+    is_public = False
+    exempt_paragraphs = [3]
+    minutes_text = "EXEMPT MINUTE TEXT"
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paper
+
+    reference = factory.Sequence(lambda n: f"REP-{n:05d}")
+    title = factory.Sequence(lambda n: f"Report {n}")
+    date = dt.date(2017, 4, 13)
+    author_name = "Adrian West"
+    author_job_title = "Members and Elections Team Manager"
+    executive_summary = "What the report is about."
+
+
+class PrivatePaperFactory(PaperFactory):
+    title = "Confidential: bidder prices"
+    is_public = False
+    exempt_paragraphs = [3]
+    executive_summary = "EXEMPT SUMMARY TEXT"
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    """A paper taken at an agenda item: the consultation's meeting and organisation are the
+    item's."""
+
+    class Meta:
+        model = Consultation
+
+    paper = factory.SubFactory(PaperFactory)
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    meeting = factory.LazyAttribute(lambda o: o.agenda_item.meeting)
+    organization = factory.LazyAttribute(lambda o: o.meeting.organizations.first())
+    role = ConsultationRole.DECISION
+    recommendation = "To approve the recommendations."
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    class Params:
+        content = factory.LazyFunction(minimal_pdf)
+
+    paper = factory.SubFactory(PaperFactory)
+    kind = DocumentKind.REPORT
+    title = factory.LazyAttribute(lambda o: o.paper.title if o.paper else "Minutes")
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name="document.pdf"))
+    original_name = "document.pdf"
+    mime_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    page_count = 1
+    text = "Report (page 1)"
+
+
+class SignOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignOff
+
+    paper = factory.SubFactory(PaperFactory)
+    kind = SignOffKind.APPROVER
+    category = SignOff.Category.FINANCE
+    name = "Paul Jennings"
+    title = "Finance Manager (Corporate Finance)"
+    directorate_or_organisation = "Place"
+    sent_on = dt.date(2017, 3, 9)
+    approved_on = dt.date(2017, 3, 10)
+
+
+def approve_fully(paper):
+    """Give a paper the approvals the council requires (finance, legal, director, members)."""
+    for category in ("finance", "legal", "director", "members"):
+        SignOffFactory(paper=paper, category=category, name=f"{category} approver")
+    return paper
+
+
+class ResolutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resolution
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    number = 1
+    text = "Notes the report."
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    kind = DecisionKind.EXECUTIVE
+    title = factory.Sequence(lambda n: f"Decision {n}")
+    decision_maker = factory.SubFactory(OrganizationFactory)
+    date = dt.date(2017, 4, 13)
+    decision = "Approved the policy."
+    reasons = "The policy was out of date."
+
+
+class ForwardPlanEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ForwardPlanEntry
+
+    title = factory.Sequence(lambda n: f"Key decision {n}")
+    decision_maker = factory.SubFactory(OrganizationFactory)
+    expected_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60))
+    first_published_on = factory.LazyFunction(timezone.localdate)

@@ -1,0 +1,341 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from committees import services
+from committees.models import (
+    AgendaItem,
+    AttendanceStatus,
+    DecisionKind,
+    KeyDecisionException,
+    Meeting,
+    MeetingState,
+)
+from tests.committees.factories import (
+    AgendaItemFactory,
+    ConsultationFactory,
+    ForwardPlanEntryFactory,
+    MeetingFactory,
+    OrganizationFactory,
+    PaperFactory,
+    PersonFactory,
+    ResolutionFactory,
+    approve_fully,
+)
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(y, m, d, h=14, minute=0):
+    return dt.datetime(y, m, d, h, minute, tzinfo=LONDON)
+
+
+def meeting_on(day: dt.datetime, **kwargs):
+    meeting = MeetingFactory(start=day, end=day + dt.timedelta(hours=1), **kwargs)
+    return meeting
+
+
+def agenda_numbers(meeting):
+    return [
+        (i.number, i.title)
+        for i in AgendaItem.objects.filter(meeting=meeting).order_by("parent_id", "position")
+    ]
+
+
+class TestPublishing:
+    def test_publishing_in_time(self):
+        meeting = meeting_on(at(2017, 4, 13))
+        paper = approve_fully(PaperFactory())
+        ConsultationFactory(paper=paper, agenda_item=AgendaItemFactory(meeting=meeting))
+        services.publish_agenda(meeting=meeting, now=at(2017, 4, 5, 10))
+        meeting.refresh_from_db()
+        assert meeting.state == MeetingState.AGENDA_PUBLISHED
+        assert meeting.late_publication_reason == ""
+        assert meeting.version == 2
+
+    def test_late_publication_needs_a_reason_and_then_shows_it(self):
+        meeting = meeting_on(at(2017, 4, 13))
+        AgendaItemFactory(meeting=meeting)
+        with pytest.raises(ValidationError) as error:
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 6, 9))
+        assert services.LATE_NEEDS_REASON in str(error.value)
+        meeting.refresh_from_db()
+        assert meeting.agenda_published_at is None
+
+        services.publish_agenda(
+            meeting=meeting, now=at(2017, 4, 6, 9), late_reason="The report was delayed by audit"
+        )
+        meeting.refresh_from_db()
+        assert meeting.late_publication_reason == "The report was delayed by audit"
+
+    def test_a_past_meeting_cannot_be_published(self):
+        meeting = meeting_on(at(2017, 4, 13))
+        AgendaItemFactory(meeting=meeting)
+        with pytest.raises(ValidationError, match="already taken place"):
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 14))
+
+    def test_an_empty_or_cancelled_agenda_cannot_be_published(self):
+        meeting = meeting_on(at(2017, 4, 13))
+        with pytest.raises(ValidationError, match="at least one item"):
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+        AgendaItemFactory(meeting=meeting)
+        services.cancel_meeting(meeting=meeting, reason="Not quorate", version=None)
+        with pytest.raises(ValidationError, match="cancelled"):
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+
+    def test_a_report_without_its_approvals_blocks_publication(self, settings):
+        meeting = meeting_on(at(2017, 4, 13))
+        paper = PaperFactory(title="Code of Corporate Governance")
+        ConsultationFactory(paper=paper, agenda_item=AgendaItemFactory(meeting=meeting))
+        with pytest.raises(ValidationError) as error:
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+        assert "Code of Corporate Governance cannot go on a published agenda" in str(error.value)
+        assert "finance, legal, director, members" in str(error.value)
+
+        settings.COMMITTEE_REQUIRED_SIGN_OFFS = []
+        services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+
+    def test_publishing_twice_is_refused(self):
+        meeting = meeting_on(at(2017, 4, 13))
+        AgendaItemFactory(meeting=meeting)
+        services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+        with pytest.raises(ValidationError, match="already been published"):
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 2))
+
+
+class TestAgenda:
+    def test_items_are_numbered_in_order_and_renumbered_when_moved(self):
+        meeting = MeetingFactory()
+        apologies = services.add_agenda_item(meeting=meeting, title="Apologies")
+        minutes = services.add_agenda_item(meeting=meeting, title="Minutes")
+        services.add_agenda_item(meeting=meeting, title="To agree the minutes", parent=minutes)
+        services.add_agenda_item(meeting=meeting, title="Matters Arising", parent=minutes)
+        services.add_agenda_item(meeting=meeting, title="Outstanding Issues")
+        assert agenda_numbers(meeting) == [
+            ("1", "Apologies"),
+            ("2", "Minutes"),
+            ("3", "Outstanding Issues"),
+            ("a)", "To agree the minutes"),
+            ("b)", "Matters Arising"),
+        ]
+        services.move_agenda_item(item=apologies, direction="down")
+        assert agenda_numbers(meeting)[:3] == [
+            ("1", "Minutes"),
+            ("2", "Apologies"),
+            ("3", "Outstanding Issues"),
+        ]
+        services.remove_agenda_item(item=apologies)
+        assert agenda_numbers(meeting)[:2] == [("1", "Minutes"), ("2", "Outstanding Issues")]
+
+    def test_moving_past_the_end_changes_nothing(self):
+        meeting = MeetingFactory()
+        first = services.add_agenda_item(meeting=meeting, title="First")
+        services.move_agenda_item(item=first, direction="up")
+        assert agenda_numbers(meeting) == [("1", "First")]
+
+    def test_duplicate_numbers_are_refused_by_the_database(self):
+        meeting = MeetingFactory()
+        AgendaItemFactory(meeting=meeting, position=1, number="1")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AgendaItemFactory(meeting=meeting, position=2, number="1")
+            AgendaItem.objects.filter(meeting=meeting).count()
+            transaction.get_connection().cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    def test_a_private_item_must_name_its_paragraph(self):
+        meeting = MeetingFactory()
+        with pytest.raises(ValidationError) as error:
+            services.add_agenda_item(meeting=meeting, title="Contract award", is_public=False)
+        assert services.PRIVATE_NEEDS_PARAGRAPH in str(error.value)
+        with pytest.raises(ValidationError, match="numbered 1 to 7"):
+            services.add_agenda_item(
+                meeting=meeting, title="Contract award", is_public=False, exempt_paragraphs=[9]
+            )
+        assert not meeting.agenda_items.exists()
+        item = services.add_agenda_item(
+            meeting=meeting, title="Contract award", is_public=False, exempt_paragraphs=[3]
+        )
+        assert item.exempt_paragraphs == [3]
+
+    def test_an_urgent_item_needs_its_reason(self):
+        with pytest.raises(ValidationError, match="reason for urgency"):
+            services.add_agenda_item(meeting=MeetingFactory(), title="Visit", is_urgent=True)
+
+    def test_a_sub_item_cannot_have_sub_items(self):
+        meeting = MeetingFactory()
+        top = services.add_agenda_item(meeting=meeting, title="Minutes")
+        sub = services.add_agenda_item(meeting=meeting, title="Agree", parent=top)
+        with pytest.raises(ValidationError):
+            services.add_agenda_item(meeting=meeting, title="Deeper", parent=sub)
+
+    def test_items_added_after_publication_are_a_supplement(self):
+        meeting = MeetingFactory(published=True)
+        item = services.add_agenda_item(meeting=meeting, title="Late report")
+        assert item.is_supplementary
+
+    def test_an_unapproved_report_cannot_join_a_published_agenda(self):
+        meeting = MeetingFactory(published=True)
+        item = AgendaItemFactory(meeting=meeting)
+        with pytest.raises(ValidationError, match="cannot go on a published agenda"):
+            services.attach_report(item=item, paper=PaperFactory(), role="decision")
+        consultation = services.attach_report(
+            item=item, paper=approve_fully(PaperFactory()), role="decision"
+        )
+        assert consultation.meeting == meeting
+
+    def test_a_stale_edit_is_refused_not_overwritten(self):
+        item = AgendaItemFactory(title="Original")
+        services.update_agenda_item(item=item, version=1, title="First editor")
+        with pytest.raises(ValidationError, match="Someone else changed this"):
+            services.update_agenda_item(item=item, version=1, title="Second editor")
+        item.refresh_from_db()
+        assert item.title == "First editor"
+        assert item.version == 2
+
+
+class TestMeetings:
+    def test_end_before_start_is_refused(self):
+        with pytest.raises(ValidationError, match="end after it starts"):
+            services.create_meeting(
+                organizations=[OrganizationFactory()], start=at(2017, 4, 13), end=at(2017, 4, 12)
+            )
+        assert not Meeting.objects.exists()
+
+    def test_a_meeting_needs_a_decision_maker(self):
+        with pytest.raises(ValidationError):
+            services.create_meeting(organizations=[], start=at(2017, 4, 13))
+
+    def test_reschedule_with_a_stale_version_is_refused(self):
+        meeting = MeetingFactory()
+        services.reschedule_meeting(
+            meeting=meeting, start=at(2030, 1, 2), end=None, location=None, version=1
+        )
+        with pytest.raises(ValidationError, match="Someone else changed this"):
+            services.reschedule_meeting(
+                meeting=meeting, start=at(2030, 1, 3), end=None, location=None, version=1
+            )
+
+
+class TestMinutes:
+    def published_meeting(self):
+        meeting = MeetingFactory(start=at(2016, 7, 28))
+        item = AgendaItemFactory(meeting=meeting, title="Information Management Strategy Update")
+        return meeting, item
+
+    def test_numbered_resolutions_and_outstanding_issues(self):
+        meeting, item = self.published_meeting()
+        services.record_minute(
+            item=item,
+            minutes_text="The Cabinet Member considered a report…",
+            resolutions=[
+                {"text": "Notes the outcome of the ICO audit"},
+                {
+                    "text": "Requests that Officers bring a further report",
+                    "requests_follow_up": True,
+                },
+            ],
+        )
+        numbers = list(item.resolutions.values_list("number", "requests_follow_up"))
+        assert numbers == [(1, False), (2, True)]
+        outstanding = item.resolutions.get(number=2)
+        assert outstanding.is_outstanding
+
+        later = AgendaItemFactory(title="Information Risk Policy")
+        services.close_outstanding_issue(resolution=outstanding, closed_by=later)
+        outstanding.refresh_from_db()
+        assert not outstanding.is_outstanding
+        with pytest.raises(ValidationError, match="already been closed"):
+            services.close_outstanding_issue(resolution=outstanding, closed_by=later)
+        with pytest.raises(ValidationError, match="did not ask"):
+            services.close_outstanding_issue(
+                resolution=ResolutionFactory(requests_follow_up=False), closed_by=later
+            )
+
+    def test_a_substitute_must_say_for_whom(self):
+        meeting, _ = self.published_meeting()
+        with pytest.raises(ValidationError, match="standing in for"):
+            services.record_attendance(
+                meeting=meeting,
+                entries=[{"person": PersonFactory(), "status": AttendanceStatus.SUBSTITUTE}],
+            )
+        assert not meeting.attendance.exists()
+
+    def test_approved_minutes_are_locked_and_change_only_by_correction(self, django_user_model):
+        meeting, item = self.published_meeting()
+        organization = meeting.organizations.first()
+        services.record_minute(item=item, minutes_text="Draft minute")
+        with pytest.raises(ValidationError, match="Publish the minutes"):
+            services.approve_minutes(meeting=meeting, at_meeting=meeting)
+        services.publish_minutes(meeting=meeting, closed_at=dt.time(14, 30))
+        next_meeting = MeetingFactory(start=at(2017, 4, 13), organizations=[organization])
+        with pytest.raises(ValidationError, match="later meeting"):
+            services.approve_minutes(meeting=next_meeting, at_meeting=meeting)
+        services.approve_minutes(meeting=meeting, at_meeting=next_meeting)
+
+        with pytest.raises(ValidationError, match="cannot be changed"):
+            services.record_minute(item=item, minutes_text="Rewritten")
+        with pytest.raises(ValidationError, match="cannot be changed"):
+            services.record_attendance(meeting=meeting, entries=[])
+        item.refresh_from_db()
+        assert item.minutes_text == "Draft minute"
+
+        clerk = django_user_model.objects.create_user("clerk@council.example", full_name="Clerk")
+        correction = services.correct_minutes(
+            meeting=meeting,
+            correction="Minute 3: 'Crookes' not 'Crooks'",
+            reason="Typo",
+            actor=clerk,
+        )
+        assert correction.made_by == clerk
+        assert meeting.history.latest().history_type == "~"
+
+
+class TestDecisions:
+    def test_a_key_decision_without_notice_needs_an_exception(self):
+        entry = ForwardPlanEntryFactory(first_published_on=dt.date(2017, 4, 1))
+        with pytest.raises(ValidationError, match="28 clear days"):
+            services.record_decision(
+                kind=DecisionKind.EXECUTIVE,
+                title="Approve the policy",
+                date=dt.date(2017, 4, 13),
+                decision="Approved",
+                is_key=True,
+                forward_plan_entry=entry,
+                decision_maker=entry.decision_maker,
+            )
+        decision = services.record_decision(
+            kind=DecisionKind.EXECUTIVE,
+            title="Approve the policy",
+            date=dt.date(2017, 4, 13),
+            decision="Approved",
+            is_key=True,
+            forward_plan_entry=entry,
+            key_decision_exception=KeyDecisionException.SPECIAL_URGENCY,
+            exception_reason="Chair of scrutiny agreed the decision could not wait",
+            decision_maker=entry.decision_maker,
+        )
+        assert decision.pk
+
+    def test_a_key_decision_noticed_in_time_needs_nothing_more(self):
+        entry = ForwardPlanEntryFactory(first_published_on=dt.date(2017, 3, 1))
+        decision = services.record_decision(
+            kind=DecisionKind.EXECUTIVE,
+            title="Approve",
+            date=dt.date(2017, 4, 13),
+            decision="Approved",
+            is_key=True,
+            forward_plan_entry=entry,
+        )
+        assert decision.key_decision_exception == ""
+
+    def test_an_officer_decision_names_the_officer(self):
+        with pytest.raises(ValidationError, match="name of the officer"):
+            services.record_decision(
+                kind=DecisionKind.OFFICER,
+                title="Award grant",
+                date=dt.date(2017, 4, 13),
+                decision="Awarded",
+            )

@@ -5,8 +5,10 @@ embedded PostgreSQL; this process holds it, and when Ctrl-C ends the server the 
 stopped cleanly with its data kept for the next run.
 """
 
+import atexit
 import contextlib
 import os
+import subprocess
 import sys
 
 
@@ -26,9 +28,26 @@ def main() -> None:
     if os.environ.get("RUN_MAIN") != "true":
         call_command("migrate", interactive=False, verbosity=1)
         call_command("load_demo")
+        _start_worker()
         print(f"Serving the portal on http://127.0.0.1:{port}/  (Ctrl-C stops it)\n", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         call_command("runserver", f"127.0.0.1:{port}")
+
+
+def _start_worker() -> None:
+    """One background worker (agenda pack builds, e-mail), as production runs them; it
+    stops with the server."""
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "db_worker", "--interval", "1"],
+        env=os.environ.copy(),
+    )
+
+    def stop():
+        worker.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.wait(timeout=10)
+
+    atexit.register(stop)
 
 
 if __name__ == "__main__":

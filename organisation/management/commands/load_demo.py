@@ -1,14 +1,25 @@
+import importlib
+import importlib.util
+
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from organisation import demo
 
 
 class Command(BaseCommand):
-    help = "Load Coventry City Council (April 2017) and one demo account per role. Demo mode only."
+    help = "Load Coventry City Council as in April 2017 and one demo account per role (demo mode)."
 
     def handle(self, *args, **options):
         try:
-            accounts = demo.load()
+            with transaction.atomic():
+                accounts = demo.load()
+                # Then every other app with a `demo` module, in INSTALLED_APPS order.
+                for app_config in apps.get_app_configs():
+                    module = f"{app_config.name}.demo"
+                    if app_config.name != "organisation" and importlib.util.find_spec(module):
+                        importlib.import_module(module).load()
         except RuntimeError as error:
             raise CommandError(str(error)) from None
         width = max(len(email) for _, email, _ in accounts)

@@ -231,7 +231,7 @@ class TestMinutes:
         return meeting, item
 
     def test_numbered_resolutions_and_outstanding_issues(self):
-        meeting, item = self.published_meeting()
+        _, item = self.published_meeting()
         services.record_minute(
             item=item,
             minutes_text="The Cabinet Member considered a report…",

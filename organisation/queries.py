@@ -4,7 +4,7 @@ queries."""
 from django.db.models import Prefetch
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from organisation.models import Directorate, Service
+from organisation.models import Council, Directorate, Service
 
 
 def council_structure():
@@ -57,3 +57,12 @@ def history_entries(obj, *, limit: int = 100) -> list[dict]:
             }
         )
     return entries
+
+
+def council():
+    """The council the portal serves (OParl's Body): there is at most one."""
+    return Council.objects.order_by("pk").first()
+
+
+def councils():
+    return Council.objects.order_by("pk")

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from committees import rules
@@ -87,9 +87,9 @@ def _check_version(model, pk: int, version: int | None):
 
 
 def _bump(obj, fields: list[str]):
-    obj.version = F("version") + 1
+    """Save a row read with select_for_update (so no one else can move its version on)."""
+    obj.version += 1
     obj.save(update_fields=[*fields, "version", "updated_at"])
-    obj.refresh_from_db(fields=["version"])
 
 
 def _after_change(meeting: Meeting):

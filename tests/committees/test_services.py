@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
 from committees import services
 from committees.models import (
@@ -42,7 +43,9 @@ def meeting_on(day: dt.datetime, **kwargs):
 def agenda_numbers(meeting):
     return [
         (i.number, i.title)
-        for i in AgendaItem.objects.filter(meeting=meeting).order_by("parent_id", "position")
+        for i in AgendaItem.objects.filter(meeting=meeting).order_by(
+            F("parent_id").asc(nulls_first=True), "position"
+        )
     ]
 
 
@@ -275,9 +278,12 @@ class TestMinutes:
         with pytest.raises(ValidationError, match="Publish the minutes"):
             services.approve_minutes(meeting=meeting, at_meeting=meeting)
         services.publish_minutes(meeting=meeting, closed_at=dt.time(14, 30))
+        earlier = MeetingFactory(start=at(2016, 7, 1), organizations=[organization])
+        elsewhere = MeetingFactory(start=at(2017, 4, 13))
+        for wrong in (earlier, elsewhere):
+            with pytest.raises(ValidationError, match="later meeting"):
+                services.approve_minutes(meeting=meeting, at_meeting=wrong)
         next_meeting = MeetingFactory(start=at(2017, 4, 13), organizations=[organization])
-        with pytest.raises(ValidationError, match="later meeting"):
-            services.approve_minutes(meeting=next_meeting, at_meeting=meeting)
         services.approve_minutes(meeting=meeting, at_meeting=next_meeting)
 
         with pytest.raises(ValidationError, match="cannot be changed"):

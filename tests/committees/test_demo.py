@@ -1,0 +1,98 @@
+"""The seed's meetings as data: `load_demo` gives the 13 April 2017 agenda, its reports, the
+July 2016 minutes and the pack, and a second load changes nothing."""
+
+import datetime as dt
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from committees.models import (
+    AgendaItem,
+    AgendaPack,
+    Consultation,
+    Meeting,
+    PackStatus,
+    Paper,
+    Resolution,
+)
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    with open(tmp_path / "out.txt", "w") as out:
+        call_command("load_demo", stdout=out)
+
+
+def _row_counts():
+    counts = {}
+    for model in apps.get_models():
+        if model._meta.app_label in {"organisation", "committees"}:
+            counts[model._meta.label] = model.objects.count()
+    return counts
+
+
+def test_the_april_2017_agenda_from_the_seed(loaded):
+    april = Meeting.objects.get(start__date=dt.date(2017, 4, 13))
+    top = [
+        (i.number, i.title)
+        for i in AgendaItem.objects.filter(meeting=april, parent=None).order_by("position")
+    ]
+    assert [n for n, _ in top] == ["1", "2", "3", "4", "5", "6", "7", "8"]
+    assert top[3] == ("4", "Code of Corporate Governance")
+    minutes_item = AgendaItem.objects.get(meeting=april, number="3")
+    assert [s.number for s in minutes_item.sub_items.order_by("position")] == ["a)", "b)"]
+    assert april.agenda_published_at.date() == dt.date(2017, 4, 5)
+
+
+def test_the_reports_journeys_and_sign_offs(loaded):
+    whistleblowing = Paper.objects.get(title="Review of the Council's Whistleblowing Policy")
+    journey = [
+        (c.meeting.start.date(), c.organization.name, c.role)
+        for c in Consultation.objects.filter(paper=whistleblowing).order_by("meeting__start")
+    ]
+    assert journey == [
+        (dt.date(2017, 3, 17), "Ethics Committee", "recommendation"),
+        (dt.date(2017, 4, 3), "Audit and Procurement Committee", "recommendation"),
+        (dt.date(2017, 4, 13), "Cabinet Member for Policy and Leadership", "decision"),
+    ]
+    assert {d.kind for d in whistleblowing.documents.all()} == {"report", "appendix"}
+    assert whistleblowing.documents.filter(kind="appendix").count() == 2
+    assert whistleblowing.sign_offs.filter(category="legal").get().name == "Helen Lynch"
+
+
+def test_the_july_2016_minutes_and_their_outstanding_issue(loaded):
+    july = Meeting.objects.get(start__date=dt.date(2016, 7, 28))
+    assert july.closed_at == dt.time(14, 30)
+    statuses = sorted((str(a.person or a.officer_name), a.status) for a in july.attendance.all())
+    assert ("Councillor G Crookes", "substitute") in statuses
+    assert ("Councillor J Blundell", "apologies") in statuses
+    urgent = AgendaItem.objects.get(meeting=july, number="5")
+    assert urgent.is_urgent and "prior to the next" in urgent.urgency_reason
+    resolutions = Resolution.objects.filter(agenda_item__meeting=july, number__isnull=False)
+    assert list(resolutions.order_by("number").values_list("number", flat=True)) == [1, 2, 3, 4]
+    outstanding = [r for r in resolutions if r.is_outstanding]
+    assert [r.number for r in outstanding] == [3]
+
+
+def test_the_pack_is_built_with_page_ranges(loaded):
+    april = Meeting.objects.get(start__date=dt.date(2017, 4, 13))
+    pack = AgendaPack.objects.get(meeting=april, status=PackStatus.READY)
+    assert pack.page_count > 20
+    code = AgendaItem.objects.get(meeting=april, number="4")
+    whistleblowing = AgendaItem.objects.get(meeting=april, number="5")
+    assert code.start_page < code.end_page < whistleblowing.start_page
+
+
+def test_a_second_load_changes_nothing(loaded, tmp_path):
+    counts = _row_counts()
+    history = {
+        label: apps.get_model(label).history.count()
+        for label in ("committees.Meeting", "committees.AgendaItem", "committees.Paper")
+    }
+    with open(tmp_path / "again.txt", "w") as out:
+        call_command("load_demo", stdout=out)
+    assert _row_counts() == counts
+    assert {label: apps.get_model(label).history.count() for label in history} == history

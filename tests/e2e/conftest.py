@@ -1,7 +1,8 @@
 """Browser tests: Debian's chromium, driven by Playwright, against pytest-django's live server.
 
-Every test here is marked `e2e`; the whole folder is skipped, with one reason, where no
-chromium is installed. Playwright never downloads a browser: it launches the system one.
+Every test here is marked `e2e` (`-m "not e2e"` leaves them out); the whole folder is
+skipped, with one reason, where no chromium is installed. Playwright never downloads a
+browser: it launches the system one.
 """
 
 import os
@@ -41,18 +42,24 @@ def chromium_path() -> str | None:
     return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
 def pytest_collection_modifyitems(config, items):
     # Hooks in a conftest see every collected item: touch only this folder's.
-    ours = [item for item in items if HERE in Path(item.path).resolve().parents]
-    missing = chromium_path() is None
-    for item in ours:
-        item.add_marker(pytest.mark.e2e)
-        if missing:
-            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _chromium_installed():
+    """Skips the whole folder, with one reason (shown by `-ra`), before any database,
+    server or browser is set up."""
+    if chromium_path() is None:
+        pytest.skip(NO_CHROMIUM)
 
 
 @pytest.fixture(scope="package")
-def browser():
+def browser(_chromium_installed):
     """One chromium for every browser test (each test gets a fresh context of its own).
 
     Package scope rather than session scope: the fixture lives exactly as long as the tests
@@ -60,8 +67,6 @@ def browser():
     suite runs (a running loop would make Django refuse sync ORM calls and async_to_sync).
     """
     executable = chromium_path()
-    if executable is None:
-        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop running in this thread (in a greenlet)

@@ -33,6 +33,11 @@ class MeetingPolicy(Policy):
     def can(self, user, action):
         return action == "view" or manages_committees(user)
 
+    def can_see_agenda(self, user, meeting) -> bool:
+        """The public sees an agenda once it is published; Governance Services while they
+        build it."""
+        return meeting.agenda_published_at is not None or manages_committees(user)
+
 
 class AgendaItemPolicy(Policy):
     def can(self, user, action):

@@ -440,6 +440,91 @@ def record_sign_off(*, paper: Paper, actor=None, **fields) -> SignOff:
     return sign_off
 
 
+# --- Reports --------------------------------------------------------------------------------
+
+REFERENCE_TAKEN = "A report with this reference already exists. Enter a different reference"
+PRIVATE_PAPER_NEEDS_PARAGRAPH = (
+    "Select the paragraph of Schedule 12A that makes this report private"
+)
+PAPER_FIELDS = {
+    "reference",
+    "title",
+    "paper_type",
+    "date",
+    "author_name",
+    "author_job_title",
+    "author_directorate",
+    "author_directorate_id",
+    "author_telephone",
+    "author_email",
+    "approving_director",
+    "cabinet_member",
+    "wards_affected",
+    "key_decision",
+    "scrutiny_consideration",
+    "other_bodies",
+    "going_to_council",
+    "executive_summary",
+    "background_papers",
+    "is_public",
+    "exempt_paragraphs",
+}
+
+
+def _clean_paper(paper: Paper) -> None:
+    errors = {}
+    if not paper.is_public and not paper.exempt_paragraphs:
+        errors["exempt_paragraphs"] = PRIVATE_PAPER_NEEDS_PARAGRAPH
+    if any(p not in SCHEDULE_12A_PARAGRAPHS for p in paper.exempt_paragraphs):
+        errors["exempt_paragraphs"] = BAD_PARAGRAPH
+    if Paper.objects.filter(reference__iexact=paper.reference).exclude(pk=paper.pk).exists():
+        errors["reference"] = REFERENCE_TAKEN
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_paper(*, actor=None, **fields) -> Paper:
+    """A new report with the metadata of the council's report template."""
+    unknown = set(fields) - PAPER_FIELDS
+    if unknown:
+        raise TypeError(f"Cannot set {sorted(unknown)} here")
+    paper = Paper(**{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()})
+    if paper.is_public:
+        paper.exempt_paragraphs = []
+    paper.exempt_paragraphs = sorted(set(paper.exempt_paragraphs))
+    _clean_paper(paper)
+    _as(actor, paper)
+    paper.full_clean(validate_unique=False, validate_constraints=False)
+    paper.save()
+    return paper
+
+
+@transaction.atomic
+def update_paper(*, paper: Paper, version: int | None, actor=None, **fields) -> Paper:
+    """Change a report's metadata; refused for an out-of-date copy. Public pages, search and
+    the packs of published agendas that carry it are brought up to date."""
+    unknown = set(fields) - PAPER_FIELDS
+    if unknown:
+        raise TypeError(f"Cannot change {sorted(unknown)} here")
+    paper = _check_version(Paper, paper.pk, version)
+    for name, value in fields.items():
+        setattr(paper, name, value.strip() if isinstance(value, str) else value)
+    if paper.is_public:
+        paper.exempt_paragraphs = []
+    paper.exempt_paragraphs = sorted(set(paper.exempt_paragraphs))
+    _clean_paper(paper)
+    paper.full_clean(validate_unique=False, validate_constraints=False)
+    _as(actor, paper)
+    _bump(paper, sorted(set(fields) | {"exempt_paragraphs"}))
+    from committees import search
+
+    search.reindex_paper(paper)
+    for meeting in Meeting.objects.filter(consultations__paper=paper).distinct():
+        _after_change(meeting)
+    return paper
+
+
 # --- Minutes --------------------------------------------------------------------------------
 
 

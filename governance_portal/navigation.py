@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from committees import policies as committee_policies
 from organisation import policies
 
 
@@ -20,7 +21,9 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home", lambda user: True),
+    NavItem("Meetings", "committees:meetings", lambda user: True),
     NavItem("Council structure", "organisation:structure", policies.council_structure.can_view),
+    NavItem("Manage meetings", "manage:meetings", committee_policies.committee_business.can_view),
     NavItem("Your account", "account", policies.is_signed_in),
     NavItem("Admin", "admin:index", policies.admin_site.can_view),
     NavItem("Sign in", "login", lambda user: not policies.is_signed_in(user)),

@@ -7,7 +7,7 @@ from django.db import models
 class SearchEntry(models.Model):
     """One public thing a visitor can find: an agenda item, a report (with its files' text),
     a minute or a decision. Only public content is ever written here, so search cannot leak
-    private business. Maintained by services.reindex_*; queried by queries.search."""
+    private business. Maintained and queried by committees/search.py (reindex_*, search)."""
 
     class Kind(models.TextChoices):
         AGENDA_ITEM = "agenda_item", "Agenda item"

@@ -1,0 +1,513 @@
+"""Every read the public committee pages and feeds need, shaped so that each page costs a fixed
+number of SQL queries whatever the number of meetings, items, reports or files.
+
+Who may see what is not decided here: views pass in querysets already narrowed by
+committees.policies (`visible(user, ...)`) and the `can_see_content` check, and these functions
+shape them. Private business reaches a page only as an item's title and its Schedule 12A
+paragraphs: `agenda()` copies nothing else of a private item into what it returns.
+"""
+
+import datetime as dt
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from committees.models import (
+    AgendaItem,
+    AgendaPack,
+    Attendance,
+    AttendanceStatus,
+    Consultation,
+    Decision,
+    DecisionKind,
+    Declaration,
+    Document,
+    ForwardPlanEntry,
+    Meeting,
+    Membership,
+    MembershipRole,
+    Organization,
+    PackStatus,
+    Paper,
+    Person,
+    Post,
+    Resolution,
+    SignOff,
+)
+
+ROLE_ORDER = [
+    MembershipRole.CHAIR,
+    MembershipRole.VICE_CHAIR,
+    MembershipRole.CABINET_MEMBER,
+    MembershipRole.MEMBER,
+    MembershipRole.SHADOW_CABINET_MEMBER,
+    MembershipRole.BY_INVITATION,
+    MembershipRole.SUBSTITUTE,
+]
+
+
+def _role_order():
+    return Case(
+        *(When(role=role, then=Value(n)) for n, role in enumerate(ROLE_ORDER)),
+        default=Value(len(ROLE_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def _current(today: dt.date) -> Q:
+    return (Q(start_date__isnull=True) | Q(start_date__lte=today)) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+
+
+def exemption_text(paragraphs: Iterable[int]) -> str:
+    """The exemption in words: "paragraph 3 of Schedule 12A to the Local Government Act 1972",
+    or "paragraphs 1 and 3 of …"."""
+    numbers = [str(p) for p in sorted(set(paragraphs))]
+    if not numbers:
+        return "Schedule 12A to the Local Government Act 1972"
+    if len(numbers) == 1:
+        which = f"paragraph {numbers[0]}"
+    else:
+        which = f"paragraphs {', '.join(numbers[:-1])} and {numbers[-1]}"
+    return f"{which} of Schedule 12A to the Local Government Act 1972"
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+def meeting_list(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Meetings as lists show them (title, date, place, state): two queries for any number."""
+    return meetings.select_related("location").prefetch_related(
+        Prefetch("organizations", queryset=Organization.objects.order_by("name"))
+    )
+
+
+def upcoming_meetings(meetings: QuerySet[Meeting], *, now: dt.datetime | None = None):
+    """Meetings from now on, soonest first (cancelled ones too: the page tags them)."""
+    now = now or timezone.now()
+    return meeting_list(meetings.filter(start__gte=now)).order_by("start", "pk")
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of the month and of the next, in Europe/London."""
+    first = dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    zone = timezone.get_default_timezone()
+    return (
+        dt.datetime.combine(first, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(following, dt.time.min, tzinfo=zone),
+    )
+
+
+@dataclass
+class CalendarDay:
+    date: dt.date
+    meetings: list = field(default_factory=list)
+
+
+def month_meetings(meetings: QuerySet[Meeting], year: int, month: int) -> list[CalendarDay]:
+    """The days of the month (Europe/London) that have meetings, each with its meetings in
+    order: two queries."""
+    start, end = month_bounds(year, month)
+    days: dict[dt.date, CalendarDay] = {}
+    rows = meeting_list(meetings.filter(start__gte=start, start__lt=end)).order_by("start", "pk")
+    for meeting in rows:
+        day = timezone.localdate(meeting.start)
+        days.setdefault(day, CalendarDay(day)).meetings.append(meeting)
+    return list(days.values())
+
+
+def calendar_meetings(
+    meetings: QuerySet[Meeting], *, organization: Organization | None = None, since=None
+) -> QuerySet[Meeting]:
+    """Meetings for an iCalendar feed: two queries."""
+    if organization is not None:
+        meetings = meetings.filter(organizations=organization)
+    if since is not None:
+        meetings = meetings.filter(start__gte=since)
+    return meeting_list(meetings).order_by("start", "pk")
+
+
+def meeting_detail(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return meetings.select_related("location", "contact_officer").prefetch_related(
+        Prefetch("organizations", queryset=Organization.objects.order_by("name"))
+    )
+
+
+@dataclass
+class AgendaEntry:
+    """One agenda item as a public page may show it. A private item carries only its number,
+    title and exemption: everything else stays empty."""
+
+    pk: int
+    number: str
+    title: str
+    is_public: bool
+    shows_content: bool
+    exemption: str = ""
+    lead: str = ""
+    description: str = ""
+    pages: str = ""
+    is_urgent: bool = False
+    urgency_reason: str = ""
+    is_supplementary: bool = False
+    minutes_of: Meeting | None = None
+    minutes_text: str = ""
+    consultations: list = field(default_factory=list)
+    resolutions: list = field(default_factory=list)
+    declarations: list = field(default_factory=list)
+    sub_items: list = field(default_factory=list)
+
+    @property
+    def has_minute(self) -> bool:
+        return bool(self.minutes_text or self.resolutions or self.declarations)
+
+
+def _entry(item: AgendaItem, can_see_content: Callable[[AgendaItem], bool]) -> AgendaEntry:
+    entry = AgendaEntry(
+        pk=item.pk,
+        number=item.number,
+        title=item.title,
+        is_public=item.is_public,
+        shows_content=can_see_content(item),
+        exemption="" if item.is_public else exemption_text(item.exempt_paragraphs),
+        pages=item.pages,
+    )
+    if entry.shows_content:
+        entry.lead = item.lead
+        entry.description = item.description
+        entry.is_urgent = item.is_urgent
+        entry.urgency_reason = item.urgency_reason
+        entry.is_supplementary = item.is_supplementary
+        entry.minutes_of = item.minutes_of
+        entry.minutes_text = item.minutes_text
+        entry.consultations = item.public_consultations
+        entry.resolutions = getattr(item, "minute_resolutions", [])
+        entry.declarations = getattr(item, "minute_declarations", [])
+    return entry
+
+
+def agenda(
+    meeting: Meeting,
+    *,
+    items: QuerySet[AgendaItem],
+    papers: QuerySet[Paper],
+    documents: QuerySet[Document],
+    can_see_content: Callable[[AgendaItem], bool],
+    with_minutes: bool,
+) -> list[AgendaEntry]:
+    """The meeting's agenda as a tree of entries (items with their sub-items), each with the
+    reports taken there and their files; with the minutes, also each item's declarations and
+    resolutions. `items`, `papers` and `documents` are what the visitor may see. Three queries
+    (five with minutes)."""
+    prefetches = [
+        Prefetch(
+            "consultations",
+            queryset=Consultation.objects.filter(
+                paper__in=papers.filter(consultations__meeting=meeting).values("pk")
+            )
+            .select_related("paper")
+            .prefetch_related(
+                Prefetch(
+                    "paper__documents",
+                    queryset=Document.objects.filter(
+                        pk__in=documents.filter(paper__consultations__meeting=meeting).values("pk")
+                    ).order_by("kind", "position", "pk"),
+                    to_attr="public_documents",
+                )
+            )
+            .order_by("pk"),
+            to_attr="public_consultations",
+        )
+    ]
+    if with_minutes:
+        prefetches += [
+            Prefetch(
+                "resolutions",
+                queryset=Resolution.objects.order_by("number", "pk"),
+                to_attr="minute_resolutions",
+            ),
+            Prefetch(
+                "declarations",
+                queryset=Declaration.objects.select_related("person").order_by("pk"),
+                to_attr="minute_declarations",
+            ),
+        ]
+    rows = list(
+        items.filter(meeting=meeting)
+        .select_related("minutes_of")
+        .prefetch_related(*prefetches)
+        .order_by("position", "pk")
+    )
+    children = defaultdict(list)
+    for row in rows:
+        if row.parent_id is not None:
+            children[row.parent_id].append(_entry(row, can_see_content))
+    tree = []
+    for row in rows:
+        if row.parent_id is None:
+            entry = _entry(row, can_see_content)
+            entry.sub_items = children.get(row.pk, [])
+            tree.append(entry)
+    return tree
+
+
+def flatten(entries: list[AgendaEntry]) -> list[AgendaEntry]:
+    return [e for entry in entries for e in [entry, *entry.sub_items]]
+
+
+@dataclass
+class AttendanceRecord:
+    members: list = field(default_factory=list)
+    in_attendance: list = field(default_factory=list)
+    apologies: list = field(default_factory=list)
+    officers: "OrderedDict[str, list]" = field(default_factory=OrderedDict)
+
+    def __bool__(self):
+        return bool(self.members or self.in_attendance or self.apologies or self.officers)
+
+
+def attendance(meeting: Meeting) -> AttendanceRecord:
+    """Members present (substitutes say for whom), others in attendance, apologies, and
+    officers by directorate: one query."""
+    record = AttendanceRecord()
+    officers = defaultdict(list)
+    rows = (
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("person", "substitute_for", "directorate")
+        .order_by("pk")
+    )
+    for row in rows:
+        if row.status == AttendanceStatus.APOLOGIES:
+            record.apologies.append(row)
+        elif row.status == AttendanceStatus.ABSENT:
+            continue
+        elif row.person_id is None:
+            officers[row.directorate.name if row.directorate else "Other officers"].append(row)
+        elif row.status == AttendanceStatus.IN_ATTENDANCE:
+            record.in_attendance.append(row)
+        else:
+            record.members.append(row)
+    record.members.sort(key=lambda a: a.status == AttendanceStatus.SUBSTITUTE)
+    record.officers = OrderedDict(sorted(officers.items()))
+    return record
+
+
+def meeting_decisions(meeting: Meeting, decisions: QuerySet[Decision]) -> QuerySet[Decision]:
+    return decisions.filter(meeting=meeting).select_related("decision_maker").order_by("pk")
+
+
+def meeting_documents(meeting: Meeting, documents: QuerySet[Document]) -> QuerySet[Document]:
+    """The meeting's own files (its minutes, supplements), not those of its reports."""
+    return Document.objects.filter(
+        pk__in=documents.filter(meeting=meeting, paper__isnull=True).values("pk")
+    ).order_by("kind", "position", "pk")
+
+
+def ready_pack(meeting: Meeting) -> AgendaPack | None:
+    """The newest agenda reports pack that was built without error."""
+    return (
+        AgendaPack.objects.filter(meeting=meeting, status=PackStatus.READY)
+        .exclude(file="")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+# --- Committees and councillors -------------------------------------------------------------
+
+
+def committees() -> QuerySet[Organization]:
+    return Organization.objects.order_by("name")
+
+
+def committee_detail(*, today: dt.date | None = None) -> QuerySet[Organization]:
+    """A committee with its current members (chair first) and posts: three queries."""
+    today = today or timezone.localdate()
+    return Organization.objects.select_related("parent").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(_current(today))
+            .select_related("person", "substitute_for")
+            .annotate(role_order=_role_order())
+            .order_by("role_order", "person__family_name", "person__given_name", "pk"),
+            to_attr="current_members",
+        ),
+        Prefetch(
+            "posts",
+            queryset=Post.objects.filter(_current(today)).select_related("holder"),
+            to_attr="current_posts",
+        ),
+    )
+
+
+def committee_meetings(
+    meetings: QuerySet[Meeting],
+    organization: Organization,
+    *,
+    upcoming: bool,
+    now: dt.datetime | None = None,
+) -> QuerySet[Meeting]:
+    now = now or timezone.now()
+    meetings = meetings.filter(organizations=organization)
+    if upcoming:
+        return meeting_list(meetings.filter(start__gte=now)).order_by("start", "pk")
+    return meeting_list(meetings.filter(start__lt=now)).order_by("-start", "-pk")
+
+
+def councillors() -> QuerySet[Person]:
+    return Person.objects.order_by("family_name", "given_name", "pk")
+
+
+def councillor_detail() -> QuerySet[Person]:
+    """A councillor with every membership (current first, then the latest) and post: three
+    queries."""
+    return Person.objects.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("organization", "substitute_for")
+            .annotate(role_order=_role_order())
+            .order_by("organization__name", "role_order", "-start_date", "pk"),
+        ),
+        Prefetch(
+            "posts",
+            queryset=Post.objects.select_related("organization").order_by("-start_date", "title"),
+        ),
+    )
+
+
+def split_current(rows, today: dt.date | None = None) -> tuple[list, list]:
+    """Rows with start/end dates split into (current, past); future ones count as current."""
+    today = today or timezone.localdate()
+    current, past = [], []
+    for row in rows:
+        (past if row.end_date is not None and row.end_date < today else current).append(row)
+    return current, past
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+def paper_detail(documents: QuerySet[Document]) -> QuerySet[Paper]:
+    """A report with its files, sign-off table and journey (each meeting it goes to, in date
+    order): four queries."""
+    return Paper.objects.select_related("author_directorate").prefetch_related(
+        Prefetch(
+            "documents",
+            # The prefetch narrows `documents` to this report's files before the policy's
+            # conditions apply, so their cost does not grow with the whole register.
+            queryset=documents.order_by("kind", "position", "pk"),
+            to_attr="public_documents",
+        ),
+        Prefetch(
+            "sign_offs",
+            queryset=SignOff.objects.order_by("kind", "position", "pk"),
+            to_attr="sign_off_rows",
+        ),
+        Prefetch(
+            "consultations",
+            queryset=Consultation.objects.select_related(
+                "meeting", "organization", "agenda_item"
+            ).order_by("meeting__start", "pk"),
+            to_attr="journey",
+        ),
+    )
+
+
+def _first_published():
+    return Subquery(
+        Consultation.objects.filter(
+            paper=OuterRef("pk"), meeting__agenda_published_at__isnull=False
+        )
+        .order_by("meeting__agenda_published_at")
+        .values("meeting__agenda_published_at")[:1]
+    )
+
+
+def feed_papers(
+    papers: QuerySet[Paper], *, organization: Organization | None = None, limit: int = 50
+) -> QuerySet[Paper]:
+    """The newest `limit` of `papers` (already narrowed to public ones), by when they were
+    first published on an agenda: one query."""
+    rows = Paper.objects.filter(pk__in=papers.values("pk"))
+    if organization is not None:
+        rows = rows.filter(
+            pk__in=Consultation.objects.filter(
+                meeting__organizations=organization, meeting__agenda_published_at__isnull=False
+            ).values("paper_id")
+        )
+    return rows.annotate(published_at=_first_published()).order_by("-published_at", "-pk")[:limit]
+
+
+# --- Decisions and the forward plan ---------------------------------------------------------
+
+REGISTER_KINDS = (DecisionKind.EXECUTIVE, DecisionKind.OFFICER)
+OFFICER_DECISIONS = "officer"
+
+
+def decisions_register(
+    decisions: QuerySet[Decision],
+    *,
+    decision_maker: Organization | str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Decision]:
+    """Executive and officer decisions, newest first. `decision_maker` is a committee or
+    OFFICER_DECISIONS. One query a page (with its count)."""
+    rows = decisions.filter(kind__in=REGISTER_KINDS)
+    if decision_maker == OFFICER_DECISIONS:
+        rows = rows.filter(kind=DecisionKind.OFFICER)
+    elif decision_maker is not None:
+        rows = rows.filter(decision_maker=decision_maker)
+    if date_from is not None:
+        rows = rows.filter(date__gte=date_from)
+    if date_to is not None:
+        rows = rows.filter(date__lte=date_to)
+    return rows.select_related("decision_maker").order_by("-date", "-pk")
+
+
+def decision_makers() -> QuerySet[Organization]:
+    """Those with decisions on the register, for the filter."""
+    return Organization.objects.filter(
+        Exists(Decision.objects.filter(decision_maker=OuterRef("pk"), kind__in=REGISTER_KINDS))
+    ).order_by("name")
+
+
+def decision_detail(decisions: QuerySet[Decision], papers: QuerySet[Paper]) -> QuerySet[Decision]:
+    """A decision with its decision maker, meeting, report (`paper_is_visible` says whether
+    the visitor may open it) and forward plan entry: two queries."""
+    return (
+        decisions.select_related(
+            "decision_maker", "meeting", "paper", "agenda_item", "forward_plan_entry"
+        )
+        .prefetch_related(
+            Prefetch("meeting__organizations", queryset=Organization.objects.order_by("name"))
+        )
+        .annotate(paper_is_visible=Exists(papers.filter(pk=OuterRef("paper_id"))))
+    )
+
+
+def forward_plan(papers: QuerySet[Paper], *, today: dt.date | None = None):
+    """Key decisions expected from today on, soonest first: one query a page."""
+    today = today or timezone.localdate()
+    return (
+        ForwardPlanEntry.objects.filter(expected_date__gte=today)
+        .select_related("decision_maker")
+        .annotate(paper_is_visible=Exists(papers.filter(pk=OuterRef("paper_id"))))
+        .order_by("expected_date", "title", "pk")
+    )

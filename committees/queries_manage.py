@@ -1,0 +1,400 @@
+"""Every read Governance Services' own pages need, shaped so each page costs a fixed number of
+SQL queries whatever the number of meetings, items, reports or people.
+
+Titles of meetings come from their decision makers (`Meeting.title` reads `organizations`),
+so every meeting list here prefetches them. Choice lists for forms are evaluated once here
+and handed to forms as plain (value, label) pairs, so a formset of many rows does not repeat
+the same query per row.
+"""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from committees import rules
+from committees.models import (
+    AgendaItem,
+    AgendaPack,
+    Attendance,
+    Consultation,
+    Decision,
+    Declaration,
+    Document,
+    ForwardPlanEntry,
+    Location,
+    Meeting,
+    MeetingState,
+    Membership,
+    MinutesCorrection,
+    Organization,
+    Paper,
+    Person,
+    Resolution,
+    SignOff,
+)
+from organisation.models import Directorate
+
+MEETINGS_PER_PAGE = 50
+RECENT_MEETINGS = 20
+RECENT_DAYS = 90
+REPORTS_PER_PAGE = 50
+ISSUES_PER_PAGE = 50
+DECISIONS_SHOWN = 50
+
+
+def _with_titles(queryset):
+    return queryset.prefetch_related(
+        Prefetch("organizations", queryset=Organization.objects.order_by("name"))
+    )
+
+
+def publish_by(meeting: Meeting) -> dt.date:
+    """The last working day on which the meeting's agenda can lawfully be published."""
+    return rules.last_publication_date(timezone.localdate(meeting.start))
+
+
+def _with_publish_by(meetings):
+    for meeting in meetings:
+        meeting.publish_by = publish_by(meeting)
+    return meetings
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+def upcoming_meetings(page_number, *, now=None):
+    """Meetings from now on, soonest first, a page at a time: three queries."""
+    now = now or timezone.now()
+    queryset = _with_titles(
+        Meeting.objects.filter(start__gte=now)
+        .select_related("location")
+        .annotate(item_count=Count("agenda_items"))
+        .order_by("start", "pk")
+    )
+    page = Paginator(queryset, MEETINGS_PER_PAGE).get_page(page_number)
+    _with_publish_by(page.object_list)
+    return page
+
+
+def recent_meetings(*, now=None):
+    """Meetings of the last 90 days, latest first: two queries."""
+    now = now or timezone.now()
+    return _with_publish_by(
+        list(
+            _with_titles(
+                Meeting.objects.filter(
+                    start__lt=now, start__gte=now - dt.timedelta(days=RECENT_DAYS)
+                )
+                .select_related("location")
+                .annotate(item_count=Count("agenda_items"))
+                .order_by("-start", "-pk")[:RECENT_MEETINGS]
+            )
+        )
+    )
+
+
+def meeting_for_manage():
+    """The meeting with what its heading and summary show."""
+    return _with_titles(
+        Meeting.objects.select_related("location", "contact_officer", "minutes_approved_at")
+    ).prefetch_related(
+        Prefetch(
+            "minutes_approved_at__organizations", queryset=Organization.objects.order_by("name")
+        )
+    )
+
+
+def agenda(meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's items in order, each with `children` (its sub-items) and `reports` (its
+    consultations with their papers): three queries."""
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("minutes_of")
+        .prefetch_related(
+            Prefetch(
+                "consultations",
+                queryset=Consultation.objects.select_related("paper").order_by("paper__title"),
+                to_attr="reports",
+            ),
+            Prefetch("minutes_of__organizations", queryset=Organization.objects.order_by("name")),
+        )
+        .order_by("position", "pk")
+    )
+    return _tree(items)
+
+
+def _tree(items):
+    by_parent: dict[int, list[AgendaItem]] = {}
+    top = []
+    for item in items:
+        item.children = []
+        if item.parent_id is None:
+            top.append(item)
+        else:
+            by_parent.setdefault(item.parent_id, []).append(item)
+    for item in top:
+        item.full_number = item.number
+        item.children = by_parent.get(item.pk, [])
+        for position, child in enumerate(item.children):
+            child.full_number = f"{item.number}{child.number}"
+            child.is_first = position == 0
+            child.is_last = position == len(item.children) - 1
+    for position, item in enumerate(top):
+        item.is_first = position == 0
+        item.is_last = position == len(top) - 1
+    return top
+
+
+def latest_pack(meeting: Meeting) -> AgendaPack | None:
+    return AgendaPack.objects.filter(meeting=meeting).order_by("-created_at", "-pk").first()
+
+
+def items_of(meeting: Meeting):
+    """The meeting's items, in agenda order (for choosing one)."""
+    return AgendaItem.objects.filter(meeting=meeting).order_by("parent_id", "position", "pk")
+
+
+def item_of(meeting: Meeting, pk: int) -> AgendaItem:
+    """One of the meeting's items (the pk comes from a choice list of them)."""
+    return AgendaItem.objects.get(meeting=meeting, pk=pk)
+
+
+def resolutions_of(item: AgendaItem) -> list[Resolution]:
+    return list(Resolution.objects.filter(agenda_item=item).order_by("number", "pk"))
+
+
+def agenda_item_for_manage():
+    return AgendaItem.objects.select_related("meeting", "parent").prefetch_related(
+        Prefetch("meeting__organizations", queryset=Organization.objects.order_by("name"))
+    )
+
+
+def earlier_meetings(meeting: Meeting):
+    """Meetings of the same decision makers before this one, latest first (whose minutes an
+    item may present)."""
+    return _with_titles(
+        Meeting.objects.filter(
+            organizations__in=meeting.organizations.all(), start__lt=meeting.start
+        )
+        .exclude(state=MeetingState.CANCELLED)
+        .distinct()
+        .order_by("-start", "-pk")
+    )
+
+
+def later_meetings(meeting: Meeting):
+    """Meetings of the same decision makers after this one, soonest first (at which its
+    minutes may be approved)."""
+    return _with_titles(
+        Meeting.objects.filter(
+            organizations__in=meeting.organizations.all(), start__gt=meeting.start
+        )
+        .exclude(state=MeetingState.CANCELLED)
+        .distinct()
+        .order_by("start", "pk")
+    )
+
+
+# --- Minutes --------------------------------------------------------------------------------
+
+
+def minutes(meeting: Meeting) -> dict:
+    """Everything the minutes page shows: attendance, items with their minute, resolutions
+    and declarations, and corrections. Six queries."""
+    attendance = list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("person", "directorate", "substitute_for")
+        .order_by("status", "directorate__name", "pk")
+    )
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .prefetch_related(
+            Prefetch(
+                "resolutions",
+                queryset=Resolution.objects.select_related("closed_by__meeting").order_by(
+                    "number", "pk"
+                ),
+            ),
+            Prefetch(
+                "declarations",
+                queryset=Declaration.objects.select_related("person").order_by("pk"),
+            ),
+        )
+        .order_by("position", "pk")
+    )
+    corrections = list(
+        MinutesCorrection.objects.filter(meeting=meeting)
+        .select_related("agenda_item", "made_by")
+        .order_by("created_at", "pk")
+    )
+    return {"attendance": attendance, "items": _tree(items), "corrections": corrections}
+
+
+def attendance_rows(meeting: Meeting) -> list[dict]:
+    """The recorded attendance as form rows; or, before any is recorded, the decision
+    makers' current members, marked present."""
+    rows = [
+        {
+            "person": a.person_id,
+            "officer_name": a.officer_name,
+            "directorate": a.directorate_id,
+            "status": a.status,
+            "capacity": a.capacity,
+            "substitute_for": a.substitute_for_id,
+        }
+        for a in Attendance.objects.filter(meeting=meeting).order_by("status", "pk")
+    ]
+    if rows:
+        return rows
+    day = timezone.localdate(meeting.start)
+    members = (
+        Membership.objects.filter(organization__meetings=meeting)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=day))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .exclude(role="substitute")
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name", "pk")
+    )
+    seen = set()
+    for membership in members:
+        if membership.person_id not in seen:
+            seen.add(membership.person_id)
+            rows.append({"person": membership.person_id, "status": "present"})
+    return rows
+
+
+def person_choices() -> list[tuple[int, str]]:
+    return [(p.pk, p.name) for p in Person.objects.order_by("family_name", "given_name", "pk")]
+
+
+def directorate_choices() -> list[tuple[int, str]]:
+    return [(d.pk, d.name) for d in Directorate.objects.order_by("name")]
+
+
+def people_by_pk(pks) -> dict[int, Person]:
+    return Person.objects.in_bulk([pk for pk in pks if pk])
+
+
+def directorates_by_pk(pks) -> dict[int, Directorate]:
+    return Directorate.objects.in_bulk([pk for pk in pks if pk])
+
+
+def outstanding_issues(page_number):
+    """Resolutions that asked for something to come back and are not yet closed, oldest
+    meeting first: three queries."""
+    queryset = (
+        Resolution.objects.filter(requests_follow_up=True, closed_by__isnull=True)
+        .select_related("agenda_item__meeting")
+        .prefetch_related(
+            Prefetch(
+                "agenda_item__meeting__organizations",
+                queryset=Organization.objects.order_by("name"),
+            )
+        )
+        .order_by("agenda_item__meeting__start", "agenda_item__position", "number", "pk")
+    )
+    return Paginator(queryset, ISSUES_PER_PAGE).get_page(page_number)
+
+
+def resolution_for_manage():
+    return Resolution.objects.select_related("agenda_item__meeting").prefetch_related(
+        Prefetch(
+            "agenda_item__meeting__organizations", queryset=Organization.objects.order_by("name")
+        )
+    )
+
+
+def closing_items(resolution: Resolution):
+    """Items of later meetings of the same decision makers, which may close the issue."""
+    meeting = resolution.agenda_item.meeting
+    return (
+        AgendaItem.objects.filter(
+            meeting__organizations__in=meeting.organizations.all(),
+            meeting__start__gt=meeting.start,
+        )
+        .select_related("meeting")
+        .prefetch_related(
+            Prefetch("meeting__organizations", queryset=Organization.objects.order_by("name"))
+        )
+        .distinct()
+        .order_by("meeting__start", "position", "pk")
+    )
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+def reports(page_number):
+    """Reports, newest first, with how many files they have: two queries."""
+    queryset = Paper.objects.annotate(document_count=Count("documents")).order_by(
+        "-date", "title", "pk"
+    )
+    return Paginator(queryset, REPORTS_PER_PAGE).get_page(page_number)
+
+
+def report_for_manage():
+    return Paper.objects.select_related("author_directorate").prefetch_related(
+        Prefetch("documents", queryset=Document.objects.order_by("kind", "position", "pk")),
+        Prefetch("sign_offs", queryset=SignOff.objects.order_by("kind", "position", "pk")),
+        Prefetch(
+            "consultations",
+            queryset=Consultation.objects.select_related("meeting", "agenda_item").order_by(
+                "meeting__start"
+            ),
+        ),
+        Prefetch("consultations__meeting__organizations", queryset=Organization.objects.all()),
+    )
+
+
+def papers_for_choice():
+    return Paper.objects.order_by("-date", "title", "pk")
+
+
+def next_document_position(paper: Paper, kind: str) -> int:
+    return Document.objects.filter(paper=paper, kind=kind).count()
+
+
+def next_sign_off_position(paper: Paper, kind: str) -> int:
+    return SignOff.objects.filter(paper=paper, kind=kind).count()
+
+
+# --- Decisions and the forward plan ----------------------------------------------------------
+
+
+def recent_decisions():
+    return list(
+        Decision.objects.select_related("decision_maker").order_by("-date", "-pk")[:DECISIONS_SHOWN]
+    )
+
+
+def forward_plan(*, today=None):
+    today = today or timezone.localdate()
+    return list(
+        ForwardPlanEntry.objects.filter(expected_date__gte=today)
+        .select_related("decision_maker", "paper")
+        .order_by("expected_date", "title", "pk")
+    )
+
+
+def forward_plan_entries_for_choice():
+    return ForwardPlanEntry.objects.select_related("decision_maker").order_by(
+        "-expected_date", "title"
+    )
+
+
+# --- Choices for forms -----------------------------------------------------------------------
+
+
+def organizations():
+    return Organization.objects.order_by("name")
+
+
+def locations():
+    return Location.objects.order_by("room", "pk")
+
+
+def contact_officers():
+    return get_user_model().objects.filter(is_active=True).order_by("full_name", "pk")

@@ -1,0 +1,829 @@
+"""Governance Services' own pages: meetings, agendas, reports, minutes and decisions.
+
+Every view is guarded by `policies.committee_business` (Governance Services only) and is
+thin: it parses a form, asks committees.queries_manage for what the page shows, calls one
+function of committees.services (or documents/tasks) to change anything, and puts the
+service's ValidationError back on the form. GET never changes anything.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from committees import documents, policies, rules, services
+from committees import forms as f
+from committees import queries_manage as queries
+from committees.models import (
+    AgendaItem,
+    Meeting,
+    MeetingState,
+    PackStatus,
+    Paper,
+)
+from organisation.access import require
+from organisation.queries import history_entries
+
+policy = policies.committee_business
+manage = require(policy, "manage")
+get_or_post = require_http_methods(["GET", "POST"])
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _add_service_error(form, error: ValidationError, renames: dict | None = None) -> None:
+    """Put a service's error on the form: dict keys onto the fields of the same (or renamed)
+    name, anything else (and errors about hidden fields) at the top of the error summary."""
+    renames = renames or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        name = renames.get(key, key)
+        field = form.fields.get(name)
+        visible = field is not None and not field.widget.is_hidden
+        form.add_error(name if visible else None, errors)
+
+
+def _posted(request):
+    """The submitted data on POST (even if empty, so the form is bound), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _meeting(request, pk, queryset=None) -> Meeting:
+    return policy.get_or_404(
+        request.user, queryset if queryset is not None else Meeting.objects.all(), "manage", pk=pk
+    )
+
+
+def _item(request, pk) -> AgendaItem:
+    return policy.get_or_404(request.user, queries.agenda_item_for_manage(), "manage", pk=pk)
+
+
+def _paper(request, pk, queryset=None) -> Paper:
+    return policy.get_or_404(
+        request.user, queryset if queryset is not None else Paper.objects.all(), "manage", pk=pk
+    )
+
+
+def _can_edit(meeting) -> bool:
+    """Whether the page offers changes (the services refuse them anyway once cancelled or
+    approved)."""
+    return meeting.state not in (MeetingState.CANCELLED, MeetingState.MINUTES_APPROVED)
+
+
+def _meeting_url(meeting_id, anchor="") -> str:
+    return reverse("manage:meeting", args=[meeting_id]) + (f"#{anchor}" if anchor else "")
+
+
+def _minutes_url(meeting_id, anchor="") -> str:
+    return reverse("manage:meeting_minutes", args=[meeting_id]) + (f"#{anchor}" if anchor else "")
+
+
+def _form_page(request, template, form, **context):
+    return render(
+        request,
+        f"committees/manage/{template}",
+        {"form": form, "error_summary": f.error_summary(form) if form.errors else [], **context},
+    )
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+@manage
+@require_safe
+def meetings(request):
+    now = timezone.now()
+    return render(
+        request,
+        "committees/manage/meetings.html",
+        {
+            "upcoming": queries.upcoming_meetings(request.GET.get("page"), now=now),
+            "recent": queries.recent_meetings(now=now),
+        },
+    )
+
+
+@manage
+@get_or_post
+def meeting_create(request):
+    form = f.MeetingForm(
+        _posted(request),
+        organizations=queries.organizations(),
+        locations=queries.locations(),
+        contact_officers=queries.contact_officers(),
+    )
+    if request.method == "POST" and form.is_valid():
+        start, end = form.start_and_end()
+        data = form.cleaned_data
+        try:
+            meeting = services.create_meeting(
+                organizations=data["organizations"],
+                start=start,
+                end=end,
+                location=data["location"],
+                contact_officer=data["contact_officer"],
+                webcast_url=data["webcast_url"],
+                name=data["name"].strip(),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, {"end": "end_time", "start": "start_time"})
+        else:
+            messages.success(request, "Meeting created")
+            return redirect(_meeting_url(meeting.pk))
+    return _form_page(request, "meeting_form.html", form)
+
+
+@manage
+@require_safe
+def meeting(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    today = timezone.localdate()
+    meeting_day = timezone.localdate(meeting.start)
+    return render(
+        request,
+        "committees/manage/meeting.html",
+        {
+            "meeting": meeting,
+            "items": queries.agenda(meeting),
+            "pack": queries.latest_pack(meeting),
+            "publish_by": rules.last_publication_date(meeting_day),
+            "is_late": rules.is_late_publication(today, meeting_day),
+            "is_past": meeting.start <= timezone.now(),
+            "can_edit": _can_edit(meeting),
+            "states": MeetingState,
+        },
+    )
+
+
+@manage
+@get_or_post
+def meeting_reschedule(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    local_start = timezone.localtime(meeting.start)
+    initial = {
+        "date": local_start.date(),
+        "start_time": f"{local_start:%H:%M}",
+        "end_time": f"{timezone.localtime(meeting.end):%H:%M}" if meeting.end else "",
+        "location": meeting.location_id,
+        "version": meeting.version,
+    }
+    form = f.RescheduleForm(_posted(request), initial=initial, locations=queries.locations())
+    if request.method == "POST" and form.is_valid():
+        start, end = form.start_and_end()
+        try:
+            services.reschedule_meeting(
+                meeting=meeting,
+                start=start,
+                end=end,
+                location=form.cleaned_data["location"],
+                version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, {"end": "end_time", "start": "start_time"})
+        else:
+            messages.success(request, "Meeting rescheduled")
+            return redirect(_meeting_url(meeting.pk))
+    return _form_page(request, "meeting_reschedule.html", form, meeting=meeting)
+
+
+@manage
+@get_or_post
+def meeting_cancel(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    form = f.CancelMeetingForm(_posted(request), initial={"version": meeting.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_meeting(
+                meeting=meeting,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Meeting cancelled")
+            return redirect(_meeting_url(meeting.pk))
+    return _form_page(request, "meeting_cancel.html", form, meeting=meeting)
+
+
+@manage
+@get_or_post
+def meeting_publish(request, pk):
+    """Publish the agenda; when it is late, the page asks for the reason for urgency."""
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    meeting_day = timezone.localdate(meeting.start)
+    late = rules.is_late_publication(timezone.localdate(), meeting_day)
+    form = f.PublishAgendaForm(_posted(request), needs_reason=late)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publish_agenda(
+                meeting=meeting,
+                actor=request.user,
+                late_reason=form.cleaned_data.get("late_reason", ""),
+            )
+        except ValidationError as error:
+            late = hasattr(error, "error_dict") and "late_reason" in error.error_dict
+            if late and not form.needs_reason:
+                form = f.PublishAgendaForm(request.POST, needs_reason=True)
+                form.is_valid()
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Agenda published")
+            return redirect(_meeting_url(meeting.pk))
+    return _form_page(
+        request,
+        "meeting_publish.html",
+        form,
+        meeting=meeting,
+        publish_by=rules.last_publication_date(meeting_day),
+    )
+
+
+@manage
+@require_safe
+def pack_status(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    pack = queries.latest_pack(meeting)
+    return render(
+        request,
+        "committees/manage/pack_status.html",
+        {
+            "meeting": meeting,
+            "pack": pack,
+            "in_progress": pack is not None
+            and pack.status in (PackStatus.QUEUED, PackStatus.BUILDING),
+        },
+    )
+
+
+@manage
+@require_POST
+def pack_rebuild(request, pk):
+    meeting = _meeting(request, pk)
+    from committees import tasks
+
+    tasks.request_pack_build(meeting)
+    messages.success(request, "The agenda pack is being rebuilt")
+    return redirect("manage:pack_status", pk=meeting.pk)
+
+
+@manage
+@require_safe
+def meeting_history(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    return render(
+        request,
+        "committees/manage/history.html",
+        {
+            "object_label": meeting.title,
+            "caption": f"Meeting, {timezone.localtime(meeting.start):%-d %B %Y}",
+            "back_url": _meeting_url(meeting.pk),
+            "entries": history_entries(meeting),
+        },
+    )
+
+
+# --- The agenda -----------------------------------------------------------------------------
+
+
+def _item_form(request, meeting, **kwargs):
+    return f.AgendaItemForm(
+        _posted(request), earlier_meetings=queries.earlier_meetings(meeting), **kwargs
+    )
+
+
+@manage
+@get_or_post
+def item_add(request, pk, parent_pk=None):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    parent = None
+    if parent_pk is not None:
+        parent = policy.get_or_404(
+            request.user, AgendaItem.objects.filter(meeting=meeting), "manage", pk=parent_pk
+        )
+    form = _item_form(request, meeting)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        try:
+            item = services.add_agenda_item(
+                meeting=meeting, parent=parent, actor=request.user, **fields
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"Item {item.number} added")
+            return redirect(_meeting_url(meeting.pk, f"item-{item.pk}"))
+    return _form_page(request, "item_form.html", form, meeting=meeting, parent=parent)
+
+
+@manage
+@get_or_post
+def item_edit(request, pk):
+    item = _item(request, pk)
+    form = _item_form(request, item.meeting, initial=f.AgendaItemForm.initial_for(item))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_agenda_item(
+                item=item,
+                version=form.cleaned_data["version"],
+                actor=request.user,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"Item {item.number} saved")
+            return redirect(_meeting_url(item.meeting_id, f"item-{item.pk}"))
+    return _form_page(request, "item_form.html", form, meeting=item.meeting, item=item)
+
+
+@manage
+@require_POST
+def item_move(request, pk):
+    item = _item(request, pk)
+    form = f.MoveItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.move_agenda_item(
+                item=item, direction=form.cleaned_data["direction"], actor=request.user
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    return redirect(_meeting_url(item.meeting_id, f"item-{item.pk}"))
+
+
+@manage
+@get_or_post
+def item_remove(request, pk):
+    item = _item(request, pk)
+    form = f.ConfirmForm(_posted(request), submit_label="Remove item", warning=True)
+    if request.method == "POST" and form.is_valid():
+        number = item.number
+        try:
+            services.remove_agenda_item(item=item, actor=request.user)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"Item {number} removed")
+            return redirect(_meeting_url(item.meeting_id))
+    return _form_page(request, "item_remove.html", form, item=item, meeting=item.meeting)
+
+
+@manage
+@get_or_post
+def item_attach_report(request, pk):
+    item = _item(request, pk)
+    form = f.AttachReportForm(_posted(request), papers=queries.papers_for_choice())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.attach_report(
+                item=item,
+                paper=data["paper"],
+                role=data["role"],
+                recommendation=data["recommendation"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"Report attached to item {item.number}")
+            return redirect(_meeting_url(item.meeting_id, f"item-{item.pk}"))
+    return _form_page(request, "item_attach_report.html", form, item=item, meeting=item.meeting)
+
+
+@manage
+@require_safe
+def item_history(request, pk):
+    item = _item(request, pk)
+    return render(
+        request,
+        "committees/manage/history.html",
+        {
+            "object_label": f"{item.number} {item.title}",
+            "caption": f"Agenda item, {f.meeting_label(item.meeting)}",
+            "back_url": _meeting_url(item.meeting_id, f"item-{item.pk}"),
+            "entries": history_entries(item),
+        },
+    )
+
+
+# --- Minutes --------------------------------------------------------------------------------
+
+
+def _item_choices(meeting) -> list[tuple[int, str]]:
+    return [(i.pk, f"{i.number} {i.title}") for i in queries.items_of(meeting)]
+
+
+@manage
+@require_safe
+def meeting_minutes(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    return render(
+        request,
+        "committees/manage/minutes.html",
+        {"meeting": meeting, "states": MeetingState, **queries.minutes(meeting)},
+    )
+
+
+@manage
+@get_or_post
+def attendance(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    choices = {
+        "people": queries.person_choices(),
+        "directorates": queries.directorate_choices(),
+    }
+    formset = f.AttendanceFormSet(
+        _posted(request),
+        initial=None if request.method == "POST" else queries.attendance_rows(meeting),
+        form_kwargs=choices,
+        prefix="attendance",
+    )
+    problems = []
+    if request.method == "POST" and formset.is_valid():
+        entries = formset.entries(
+            people_by_pk=queries.people_by_pk(
+                formset.chosen_pks("person") | formset.chosen_pks("substitute_for")
+            ),
+            directorates_by_pk=queries.directorates_by_pk(formset.chosen_pks("directorate")),
+        )
+        try:
+            services.record_attendance(meeting=meeting, entries=entries, actor=request.user)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, "Attendance saved")
+            return redirect(_minutes_url(meeting.pk, "attendance"))
+    error_count = (formset.total_error_count() if formset.is_bound else 0) + len(problems)
+    return render(
+        request,
+        "committees/manage/attendance.html",
+        {
+            "meeting": meeting,
+            "formset": formset,
+            "problems": problems,
+            # base.html prefixes the title with "Error:" when `form.errors` is true.
+            "form": {"errors": error_count},
+        },
+    )
+
+
+@manage
+@get_or_post
+def declaration_add(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    form = f.DeclarationForm(
+        _posted(request), items=_item_choices(meeting), people=queries.person_choices()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item = queries.item_of(meeting, data["agenda_item"])
+        person = queries.people_by_pk([data["person"]])[data["person"]]
+        try:
+            services.record_declaration(
+                item=item,
+                person=person,
+                interest=data["interest"],
+                description=data["description"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, {"agenda_item": "agenda_item"})
+        else:
+            messages.success(request, "Declaration recorded")
+            return redirect(_minutes_url(meeting.pk, f"minute-{item.pk}"))
+    return _form_page(request, "declaration_form.html", form, meeting=meeting)
+
+
+@manage
+@get_or_post
+def item_minute(request, pk):
+    item = _item(request, pk)
+    resolutions = queries.resolutions_of(item)
+    form = f.MinuteForm(
+        _posted(request),
+        initial={
+            "minutes_text": item.minutes_text,
+            "resolutions": f.resolutions_text(resolutions),
+            "version": item.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        # Unchanged resolutions are left alone, so issues already closed stay closed.
+        typed = form.cleaned_resolutions()
+        recorded = [
+            {"text": r.text, "requests_follow_up": r.requests_follow_up} for r in resolutions
+        ]
+        try:
+            services.record_minute(
+                item=item,
+                minutes_text=form.cleaned_data["minutes_text"],
+                resolutions=None if typed == recorded else typed,
+                version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"Minute of item {item.number} saved")
+            return redirect(_minutes_url(item.meeting_id, f"minute-{item.pk}"))
+    return _form_page(request, "item_minute.html", form, item=item, meeting=item.meeting)
+
+
+@manage
+@get_or_post
+def minutes_publish(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    form = f.PublishMinutesForm(
+        _posted(request),
+        initial={"closed_at": f"{meeting.closed_at:%H:%M}" if meeting.closed_at else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publish_minutes(
+                meeting=meeting, closed_at=form.cleaned_data["closed_at"], actor=request.user
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Minutes published")
+            return redirect(_minutes_url(meeting.pk))
+    return _form_page(request, "minutes_publish.html", form, meeting=meeting)
+
+
+@manage
+@get_or_post
+def minutes_approve(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    form = f.ApproveMinutesForm(_posted(request), later_meetings=queries.later_meetings(meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.approve_minutes(
+                meeting=meeting, at_meeting=form.cleaned_data["at_meeting"], actor=request.user
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Approval of the minutes recorded")
+            return redirect(_minutes_url(meeting.pk))
+    return _form_page(request, "minutes_approve.html", form, meeting=meeting)
+
+
+@manage
+@get_or_post
+def minutes_correct(request, pk):
+    meeting = _meeting(request, pk, queries.meeting_for_manage())
+    form = f.CorrectionForm(_posted(request), items=_item_choices(meeting))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item = None
+        if data["agenda_item"]:
+            item = queries.item_of(meeting, data["agenda_item"])
+        try:
+            services.correct_minutes(
+                meeting=meeting,
+                correction=data["correction"],
+                reason=data["reason"],
+                item=item,
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, {"item": "agenda_item"})
+        else:
+            messages.success(request, "Correction recorded")
+            return redirect(_minutes_url(meeting.pk, "corrections"))
+    return _form_page(request, "minutes_correct.html", form, meeting=meeting)
+
+
+@manage
+@require_safe
+def outstanding_issues(request):
+    return render(
+        request,
+        "committees/manage/outstanding_issues.html",
+        {"issues": queries.outstanding_issues(request.GET.get("page"))},
+    )
+
+
+@manage
+@get_or_post
+def issue_close(request, pk):
+    resolution = policy.get_or_404(request.user, queries.resolution_for_manage(), "manage", pk=pk)
+    form = f.CloseIssueForm(_posted(request), items=queries.closing_items(resolution))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_outstanding_issue(
+                resolution=resolution,
+                closed_by=form.cleaned_data["closed_by"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Issue closed")
+            return redirect("manage:outstanding_issues")
+    return _form_page(request, "issue_close.html", form, resolution=resolution)
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+@manage
+@require_safe
+def reports(request):
+    return render(
+        request,
+        "committees/manage/reports.html",
+        {"reports": queries.reports(request.GET.get("page"))},
+    )
+
+
+@manage
+@require_safe
+def report(request, pk):
+    paper = _paper(request, pk, queries.report_for_manage())
+    return render(request, "committees/manage/report.html", {"paper": paper})
+
+
+@manage
+@get_or_post
+def report_create(request):
+    form = f.PaperForm(_posted(request), directorates=queries.directorate_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            paper = services.create_paper(actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            _add_service_error(form, error, {"author_directorate_id": "author_directorate"})
+        else:
+            messages.success(request, "Report created")
+            return redirect("manage:report", pk=paper.pk)
+    return _form_page(request, "report_form.html", form)
+
+
+@manage
+@get_or_post
+def report_edit(request, pk):
+    paper = _paper(request, pk)
+    form = f.PaperForm(
+        _posted(request),
+        initial=f.PaperForm.initial_for(paper),
+        directorates=queries.directorate_choices(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_paper(
+                paper=paper,
+                version=form.cleaned_data["version"],
+                actor=request.user,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, {"author_directorate_id": "author_directorate"})
+        else:
+            messages.success(request, "Report saved")
+            return redirect("manage:report", pk=paper.pk)
+    return _form_page(request, "report_form.html", form, paper=paper)
+
+
+@manage
+@get_or_post
+def report_upload(request, pk):
+    paper = _paper(request, pk)
+    form = f.UploadDocumentForm(
+        _posted(request), request.FILES if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            documents.store_document(
+                uploaded_file=form.cleaned_data["file"],
+                paper=paper,
+                kind=kind,
+                title=form.cleaned_data["title"],
+                position=queries.next_document_position(paper, kind),
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, {"paper": None})
+        else:
+            messages.success(request, "File uploaded")
+            return redirect("manage:report", pk=paper.pk)
+    return _form_page(request, "report_upload.html", form, paper=paper)
+
+
+@manage
+@get_or_post
+def report_sign_off(request, pk):
+    paper = _paper(request, pk)
+    form = f.SignOffForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_sign_off(
+                paper=paper,
+                actor=request.user,
+                kind=data["kind"],
+                category=data["category"],
+                name=data["name"].strip(),
+                title=data["title"].strip(),
+                directorate_or_organisation=data["directorate_or_organisation"].strip(),
+                sent_on=data["sent_on"],
+                approved_on=data["approved_on"],
+                position=queries.next_sign_off_position(paper, data["kind"]),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "__all__" in error.error_dict:
+                # The database's own check (approved after sent), in GOV.UK words.
+                error = ValidationError({"approved_on": f.APPROVED_BEFORE_SENT})
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Added to the sign-off table")
+            return redirect(reverse("manage:report", args=[paper.pk]) + "#sign-off")
+    return _form_page(request, "report_sign_off.html", form, paper=paper)
+
+
+@manage
+@require_safe
+def report_history(request, pk):
+    paper = _paper(request, pk)
+    return render(
+        request,
+        "committees/manage/history.html",
+        {
+            "object_label": paper.title,
+            "caption": f"Report {paper.reference}",
+            "back_url": reverse("manage:report", args=[paper.pk]),
+            "entries": history_entries(paper),
+        },
+    )
+
+
+# --- Decisions and the forward plan ----------------------------------------------------------
+
+
+@manage
+@require_safe
+def decisions(request):
+    return render(
+        request,
+        "committees/manage/decisions.html",
+        {"decisions": queries.recent_decisions(), "forward_plan": queries.forward_plan()},
+    )
+
+
+@manage
+@get_or_post
+def decision_create(request):
+    form = f.OfficerDecisionForm(
+        _posted(request),
+        papers=queries.papers_for_choice(),
+        forward_plan_entries=queries.forward_plan_entries_for_choice(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_decision(kind="officer", actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Officer decision recorded")
+            return redirect("manage:decisions")
+    return _form_page(request, "decision_form.html", form)
+
+
+@manage
+@get_or_post
+def forward_plan_create(request):
+    form = f.ForwardPlanEntryForm(
+        _posted(request),
+        organizations=queries.organizations(),
+        papers=queries.papers_for_choice(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_forward_plan_entry(
+                actor=request.user,
+                title=data["title"].strip(),
+                decision_maker=data["decision_maker"],
+                expected_date=data["expected_date"],
+                summary=data["summary"].strip(),
+                documents=data["documents"].strip(),
+                wards_affected=data["wards_affected"].strip(),
+                contact=data["contact"].strip(),
+                paper=data["paper"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Added to the forward plan")
+            return redirect(reverse("manage:decisions") + "#forward-plan")
+    return _form_page(request, "forward_plan_form.html", form)

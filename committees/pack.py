@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, PositiveIntegerField, Q, Value, When
 from django.utils import dateformat, timezone
 
+from committees import queries
 from committees.documents import PDF, new_pdf, pdf_safe
 from committees.models import (
     AgendaItem,
@@ -139,6 +140,7 @@ class _Contents:
     parts: list  # [_Part], in pack order
     members: list
     invited: list
+    outstanding: list  # resolutions the "Outstanding Issues" item lists
 
 
 def _load(pack: AgendaPack) -> _Contents:
@@ -217,6 +219,11 @@ def _load(pack: AgendaPack) -> _Contents:
         parts=parts,
         members=members,
         invited=invited,
+        outstanding=(
+            queries.outstanding_issues(meeting)
+            if any(i.lists_outstanding_issues for i in ordered_public)
+            else []
+        ),
     )
 
 
@@ -381,7 +388,7 @@ def _render_front(contents: _Contents, ranges) -> tuple[bytes, int]:
     meeting = contents.meeting
     pdf = new_pdf(f"{meeting.title}: agenda")
     pdf.add_page()
-    text = _Writer(pdf)
+    text = _Writer(pdf, outstanding=contents.outstanding)
     text.block(settings.COUNCIL_NAME, size=12, bold=True)
     pdf.ln(4)
     text.block(meeting.title, size=20, bold=True, height=9)
@@ -446,7 +453,8 @@ class _Writer:
 
     LINE = 5.5
 
-    def __init__(self, pdf):
+    def __init__(self, pdf, outstanding=()):
+        self.outstanding = outstanding
         self.pdf = pdf
         self.left = pdf.l_margin
 
@@ -493,6 +501,12 @@ class _Writer:
         lines = [item.lead, item.description]
         if item.is_urgent:
             lines.append(f"Urgent item. Reason for urgency: {item.urgency_reason}")
+        if item.lists_outstanding_issues:
+            lines += [
+                f"{issue.text} (minute {issue.agenda_item.number}, "
+                f"{issue.agenda_item.meeting.start:%-d %B %Y})"
+                for issue in self.outstanding
+            ] or ["There are no outstanding issues."]
         for line in filter(None, (value.strip() for value in lines)):
             self.block(line, indent=indent + 10)
             self.pdf.ln(1)

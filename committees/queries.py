@@ -167,6 +167,7 @@ class AgendaEntry:
     urgency_reason: str = ""
     is_supplementary: bool = False
     minutes_of: Meeting | None = None
+    lists_outstanding_issues: bool = False
     minutes_text: str = ""
     consultations: list = field(default_factory=list)
     resolutions: list = field(default_factory=list)
@@ -195,6 +196,7 @@ def _entry(item: AgendaItem, can_see_content: Callable[[AgendaItem], bool]) -> A
         entry.urgency_reason = item.urgency_reason
         entry.is_supplementary = item.is_supplementary
         entry.minutes_of = item.minutes_of
+        entry.lists_outstanding_issues = item.lists_outstanding_issues
         entry.minutes_text = item.minutes_text
         entry.consultations = item.public_consultations
         entry.resolutions = getattr(item, "minute_resolutions", [])
@@ -510,4 +512,22 @@ def forward_plan(papers: QuerySet[Paper], *, today: dt.date | None = None):
         .select_related("decision_maker")
         .annotate(paper_is_visible=Exists(papers.filter(pk=OuterRef("paper_id"))))
         .order_by("expected_date", "title", "pk")
+    )
+
+
+def outstanding_issues(meeting: Meeting) -> list[Resolution]:
+    """What earlier meetings of the same decision makers asked to come back and no later item
+    has closed: the "Outstanding Issues" item lists them. Public minutes only; one query."""
+    return list(
+        Resolution.objects.filter(
+            requests_follow_up=True,
+            closed_by__isnull=True,
+            agenda_item__is_public=True,
+            agenda_item__meeting__minutes_published_at__isnull=False,
+            agenda_item__meeting__start__lt=meeting.start,
+            agenda_item__meeting__organizations__in=meeting.organizations.values("pk"),
+        )
+        .select_related("agenda_item__meeting")
+        .distinct()
+        .order_by("agenda_item__meeting__start", "agenda_item__position", "number")
     )

@@ -126,6 +126,8 @@ def meeting(request, pk: int):
             with_minutes=context["minutes_published"],
         )
         context["agenda"] = items
+        if any(entry.lists_outstanding_issues for entry in queries.flatten(items)):
+            context["outstanding_issues"] = queries.outstanding_issues(meeting)
         # The pack download is for published agendas only, so the link is too.
         if meeting.agenda_published_at is not None:
             context["pack"] = queries.ready_pack(meeting)

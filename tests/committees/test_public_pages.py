@@ -976,3 +976,36 @@ def test_each_page_costs_a_fixed_number_of_queries(client, django_assert_num_que
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_the_outstanding_issues_item_lists_what_earlier_minutes_asked_to_come_back(client):
+    import datetime as dt
+
+    from committees import services
+    from tests.committees.factories import AgendaItemFactory, MeetingFactory, OrganizationFactory
+
+    organization = OrganizationFactory()
+    earlier = MeetingFactory(
+        organizations=[organization], start=timezone.now() - dt.timedelta(days=200)
+    )
+    minute = AgendaItemFactory(meeting=earlier, title="Information Management Strategy Update")
+    services.record_minute(
+        item=minute,
+        minutes_text="Considered the report.",
+        resolutions=[
+            {"text": "Notes the progress"},
+            {"text": "Requests that Officers bring a further report", "requests_follow_up": True},
+        ],
+    )
+    services.publish_minutes(meeting=earlier, closed_at=None)
+    later = MeetingFactory(organizations=[organization], published=True)
+    item = AgendaItemFactory(
+        meeting=later, title="Outstanding Issues", lists_outstanding_issues=True
+    )
+    page = client.get(later.get_absolute_url()).text
+    assert "Requests that Officers bring a further report" in page
+    assert "Notes the progress" not in page
+
+    services.close_outstanding_issue(resolution=minute.resolutions.get(number=2), closed_by=item)
+    page = client.get(later.get_absolute_url()).text
+    assert "There are no outstanding issues." in page

@@ -9,7 +9,7 @@ import time
 
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance_portal.settings_test")
-import django  # noqa: E402
+import django
 
 django.setup()
 from django.conf import settings  # noqa: E402

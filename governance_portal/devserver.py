@@ -37,7 +37,7 @@ def main() -> None:
 def _start_worker() -> None:
     """One background worker (agenda pack builds, e-mail), as production runs them; it
     stops with the server."""
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--interval", "1"],
         env=os.environ.copy(),
     )

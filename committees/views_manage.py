@@ -319,7 +319,7 @@ def item_add(request, pk, parent_pk=None):
         except ValidationError as error:
             _add_service_error(form, error)
         else:
-            messages.success(request, f"Item {item.number} added")
+            messages.success(request, f"Item {_item_label(item)} added")
             return redirect(_meeting_url(meeting.pk, f"item-{item.pk}"))
     return _form_page(request, "item_form.html", form, meeting=meeting, parent=parent)
 
@@ -340,7 +340,7 @@ def item_edit(request, pk):
         except ValidationError as error:
             _add_service_error(form, error)
         else:
-            messages.success(request, f"Item {item.number} saved")
+            messages.success(request, f"Item {_item_label(item)} saved")
             return redirect(_meeting_url(item.meeting_id, f"item-{item.pk}"))
     return _form_page(request, "item_form.html", form, meeting=item.meeting, item=item)
 
@@ -827,3 +827,8 @@ def forward_plan_create(request):
             messages.success(request, "Added to the forward plan")
             return redirect(reverse("manage:decisions") + "#forward-plan")
     return _form_page(request, "forward_plan_form.html", form)
+
+
+def _item_label(item) -> str:
+    """ "3" for an item, "3a)" for a sub-item, as the agenda prints them."""
+    return f"{item.parent.number}{item.number}" if item.parent_id else item.number

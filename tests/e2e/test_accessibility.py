@@ -11,14 +11,20 @@ portal's real, strict CSP (bypass_csp stays False). test_frontend.py proves that
 report failures there.
 """
 
+import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from committees.models import Decision, Meeting, Organization, Paper
 from organisation.roles import Role
+from tests.committees.factories import AgendaItemFactory, ForwardPlanEntryFactory, MeetingFactory
 from tests.factories import DirectorateFactory, ServiceFactory, TOTPDeviceFactory
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -84,6 +90,89 @@ def unknown_page(page, directorate):
     assert response.status == 404
 
 
+# --- Committee pages, on the demo data (Coventry as in April 2017) ---------------------------
+
+CMPL = "Cabinet Member for Policy and Leadership"
+CMPL_SLUG = "cabinet-member-for-policy-and-leadership"
+
+
+def demo() -> Organization:
+    """The Cabinet Member for Policy and Leadership, loading the demo data (about five seconds)
+    the first time a test asks: once per visitor, as each test starts with an empty database.
+    Also a meeting three days ahead with an agenda not yet published (late to publish), so the
+    upcoming-meetings lists and the publish page have something to show, and an entry on the
+    forward plan."""
+    cmpl = Organization.objects.filter(slug=CMPL_SLUG).first()
+    if cmpl is None:
+        call_command("load_demo", stdout=io.StringIO())
+        cmpl = Organization.objects.get(slug=CMPL_SLUG)
+        start = (timezone.localtime() + dt.timedelta(days=3)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+        soon = MeetingFactory(organizations=[cmpl], start=start, location=None)
+        AgendaItemFactory(meeting=soon, position=1, number="1", title="Apologies")
+        ForwardPlanEntryFactory(
+            decision_maker=cmpl,
+            title="Annual Governance Statement 2016/17",
+            summary="Approval of the Annual Governance Statement.",
+            paper=Paper.objects.get(reference="CMPL-2017-04-13-04"),
+        )
+    return cmpl
+
+
+def meeting_on(day: dt.date) -> Meeting:
+    demo()
+    return Meeting.objects.get(organizations__slug=CMPL_SLUG, start__date=day)
+
+
+def april_2017() -> Meeting:
+    return meeting_on(dt.date(2017, 4, 13))
+
+
+def july_2016() -> Meeting:
+    return meeting_on(dt.date(2016, 7, 28))
+
+
+def unpublished_meeting() -> Meeting:
+    demo()
+    return Meeting.objects.get(agenda_published_at__isnull=True, start__gt=timezone.now())
+
+
+def code_report() -> Paper:
+    demo()
+    return Paper.objects.get(reference="CMPL-2017-04-13-04")
+
+
+def go_demo(path: Callable[[], str]) -> Callable:
+    """A page of the demo data, at the path `path()` gives once the demo is loaded."""
+
+    def visit(page, directorate):
+        demo()
+        return page.goto(path())
+
+    return visit
+
+
+def search_with_an_error(page, directorate):
+    page.goto("/search/")
+    page.get_by_label("Search for").fill("whistleblowing")
+    page.get_by_label("From").fill("31/2/2017")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("must be a real date")
+
+
+def submit_empty(path: Callable[[], str], button: str, error: str) -> Callable:
+    """A form sent back with its errors: `button` pressed with nothing filled in."""
+
+    def visit(page, directorate):
+        demo()
+        page.goto(path())
+        page.get_by_role("button", name=button).click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(error)
+
+    return visit
+
+
 @dataclass(frozen=True)
 class PageCase:
     id: str
@@ -143,6 +232,134 @@ VISITORS = [
             PageCase("home", go("/"), "Your work"),
             PageCase("council-structure", go("/organisation/"), "Council structure"),
             PageCase("directorate-history", history_of, "Adults and Housing"),
+        ],
+    ),
+    Visitor(
+        "public-committees",
+        None,
+        [
+            PageCase("meetings", go_demo(lambda: "/meetings/"), "Upcoming meetings"),
+            PageCase("calendar-month", go_demo(lambda: "/meetings/2017/4/"), "April 2017"),
+            PageCase(
+                "committee-list",
+                go_demo(lambda: "/committees/"),
+                "Committees and decision makers",
+            ),
+            PageCase("committee", go_demo(lambda: f"/committees/{CMPL_SLUG}/"), CMPL),
+            PageCase(
+                "meeting-agenda-and-minutes",
+                go_demo(lambda: july_2016().get_absolute_url()),
+                CMPL,
+            ),
+            PageCase(
+                "meeting-published-agenda", go_demo(lambda: april_2017().get_absolute_url()), CMPL
+            ),
+            PageCase(
+                "meeting-agenda-to-come",
+                go_demo(lambda: unpublished_meeting().get_absolute_url()),
+                CMPL,
+            ),
+            PageCase(
+                "report",
+                go_demo(lambda: code_report().get_absolute_url()),
+                "Code of Corporate Governance",
+            ),
+            PageCase("decisions-register", go_demo(lambda: "/decisions/"), "Decisions"),
+            PageCase(
+                "decision",
+                go_demo(
+                    lambda: Decision.objects.get(
+                        title="Civic visit to Volgograd"
+                    ).get_absolute_url()
+                ),
+                "Civic visit to Volgograd",
+            ),
+            PageCase("forward-plan", go_demo(lambda: "/forward-plan/"), "Forward plan"),
+            PageCase("councillors", go_demo(lambda: "/councillors/"), "Councillors"),
+            PageCase(
+                "councillor",
+                go_demo(lambda: "/councillors/george-duggins/"),
+                "Councillor George Duggins",
+            ),
+            PageCase("search-with-results", go_demo(lambda: "/search/?q=whistleblowing"), "Search"),
+            PageCase("search-with-an-error", search_with_an_error, "Search"),
+        ],
+    ),
+    Visitor(
+        "governance-services",
+        Role.GOVERNANCE_SERVICES,
+        [
+            PageCase("manage-meetings", go_demo(lambda: "/manage/"), "Manage meetings"),
+            PageCase(
+                "create-meeting", go_demo(lambda: "/manage/meetings/new/"), "Create a meeting"
+            ),
+            PageCase(
+                "create-meeting-with-errors",
+                submit_empty(
+                    lambda: "/manage/meetings/new/",
+                    "Create meeting",
+                    "Enter the date of the meeting",
+                ),
+                "Create a meeting",
+            ),
+            PageCase(
+                "manage-meeting", go_demo(lambda: f"/manage/meetings/{april_2017().pk}/"), CMPL
+            ),
+            PageCase(
+                "add-item-with-an-error",
+                submit_empty(
+                    lambda: f"/manage/meetings/{unpublished_meeting().pk}/items/new/",
+                    "Save item",
+                    "Enter the title of the item",
+                ),
+                "Add an agenda item",
+            ),
+            PageCase(
+                "publish-late",
+                go_demo(lambda: f"/manage/meetings/{unpublished_meeting().pk}/publish/"),
+                "Publish the agenda",
+            ),
+            PageCase(
+                "pack-status",
+                go_demo(lambda: f"/manage/meetings/{april_2017().pk}/pack/"),
+                "Agenda pack",
+            ),
+            PageCase(
+                "minutes",
+                go_demo(lambda: f"/manage/meetings/{july_2016().pk}/minutes/"),
+                "Minutes",
+            ),
+            PageCase(
+                "attendance",
+                go_demo(lambda: f"/manage/meetings/{july_2016().pk}/minutes/attendance/"),
+                "Record attendance",
+            ),
+            PageCase("reports", go_demo(lambda: "/manage/reports/"), "Reports"),
+            PageCase(
+                "manage-report",
+                go_demo(lambda: f"/manage/reports/{code_report().pk}/"),
+                "Code of Corporate Governance",
+            ),
+            PageCase(
+                "report-edit",
+                go_demo(lambda: f"/manage/reports/{code_report().pk}/edit/"),
+                "Edit the report",
+            ),
+            PageCase(
+                "report-upload",
+                go_demo(lambda: f"/manage/reports/{code_report().pk}/documents/new/"),
+                "Upload a file",
+            ),
+            PageCase(
+                "manage-decisions",
+                go_demo(lambda: "/manage/decisions/"),
+                "Decisions and the forward plan",
+            ),
+            PageCase(
+                "meeting-history",
+                go_demo(lambda: f"/manage/meetings/{april_2017().pk}/history/"),
+                f"History of {CMPL}",
+            ),
         ],
     ),
     Visitor(

@@ -129,7 +129,6 @@ def validate_and_read(uploaded_file) -> DocumentFacts:
     )
 
 
-@transaction.atomic
 def store_document(
     *,
     uploaded_file,
@@ -140,8 +139,38 @@ def store_document(
     position: int = 0,
 ) -> Document:
     """Check the upload and store it as a Document of `paper` (a report's file) or `meeting`
-    (its minutes). Everything is checked before anything is written; if saving the row fails
-    the stored file is removed again, so a refused upload leaves nothing behind."""
+    (its minutes). If the row is not committed (a refused upload, a failed save, a
+    connection lost at COMMIT), the stored file is removed again, so nothing is left behind.
+    Inside a caller's transaction the caller's rollback cannot be seen here."""
+    stored = []
+    try:
+        with transaction.atomic():
+            return _store_document(
+                stored=stored,
+                uploaded_file=uploaded_file,
+                paper=paper,
+                meeting=meeting,
+                kind=kind,
+                title=title,
+                position=position,
+            )
+    except BaseException:
+        for document in stored:
+            document.file.delete(save=False)
+        raise
+
+
+def _store_document(
+    *,
+    stored: list,
+    uploaded_file,
+    paper: Paper | None = None,
+    meeting: Meeting | None = None,
+    kind: str,
+    title: str,
+    position: int = 0,
+) -> Document:
+    """Everything is checked before anything is written."""
     title = " ".join((title or "").split())
     errors = {}
     if paper is None and meeting is None:
@@ -176,11 +205,8 @@ def store_document(
     document.file.save(
         f"{secrets.token_hex(16)}{facts.extension}", ContentFile(facts.content), save=False
     )
-    try:
-        document.save()
-    except BaseException:
-        document.file.delete(save=False)
-        raise
+    stored.append(document)
+    document.save()
     return document
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, IntegerField, PositiveIntegerField, Q, Value, When
 from django.utils import dateformat, timezone
 
@@ -111,6 +111,9 @@ def build_pack(pack: AgendaPack, *, progress: Callable[[int], None] | None = Non
         else:
             message = UNEXPECTED
             logger.exception("Agenda pack %s for meeting %s failed", pack.pk, pack.meeting_id)
+        if isinstance(error, DatabaseError) and not connection.in_atomic_block:
+            # The connection itself may be what failed: record the failure on a fresh one.
+            connection.close()
         _fail(pack, message)
         return pack
     report(100)

@@ -30,6 +30,7 @@ from committees.models import (
     Membership,
     MinutesCorrection,
     Organization,
+    PackStatus,
     Paper,
     Person,
     Resolution,
@@ -148,8 +149,21 @@ def _tree(items):
     return top
 
 
+# A build still queued or running this long after it began has died with its worker.
+STALLED_AFTER = dt.timedelta(minutes=15)
+STALLED = "The build stopped without finishing. Rebuild the pack."
+
+
 def latest_pack(meeting: Meeting) -> AgendaPack | None:
-    return AgendaPack.objects.filter(meeting=meeting).order_by("-created_at", "-pk").first()
+    """The newest build, shown as failed if its worker died (nothing is written here)."""
+    pack = AgendaPack.objects.filter(meeting=meeting).order_by("-created_at", "-pk").first()
+    if (
+        pack is not None
+        and pack.status in {PackStatus.QUEUED, PackStatus.BUILDING}
+        and (pack.started_at or pack.created_at) < timezone.now() - STALLED_AFTER
+    ):
+        pack.status, pack.error = PackStatus.FAILED, STALLED
+    return pack
 
 
 def items_of(meeting: Meeting):

@@ -529,10 +529,13 @@ def update_paper(*, paper: Paper, version: int | None, actor=None, **fields) -> 
 
 
 @transaction.atomic
-def record_attendance(*, meeting: Meeting, entries: list[dict], actor=None) -> list[Attendance]:
+def record_attendance(
+    *, meeting: Meeting, entries: list[dict], version: int | None = None, actor=None
+) -> list[Attendance]:
     """Replace the meeting's attendance: members present (and substitutes, for whom), in
-    attendance, apologies, absent, and officers by directorate."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    attendance, apologies, absent, and officers by directorate. Refused if someone else has
+    changed the meeting since `version` was read."""
+    meeting = _check_version(Meeting, meeting.pk, version)
     _locked_if_approved(meeting)
     rows = []
     for entry in entries:
@@ -545,6 +548,8 @@ def record_attendance(*, meeting: Meeting, entries: list[dict], actor=None) -> l
     for row in rows:
         _as(actor, row)
         row.save()
+    _as(actor, meeting)
+    _bump(meeting, [])
     return rows
 
 

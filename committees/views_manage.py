@@ -458,7 +458,12 @@ def attendance(request, pk):
             directorates_by_pk=queries.directorates_by_pk(formset.chosen_pks("directorate")),
         )
         try:
-            services.record_attendance(meeting=meeting, entries=entries, actor=request.user)
+            services.record_attendance(
+                meeting=meeting,
+                entries=entries,
+                version=_posted_version(request),
+                actor=request.user,
+            )
         except ValidationError as error:
             problems = error.messages
         else:
@@ -832,3 +837,9 @@ def forward_plan_create(request):
 def _item_label(item) -> str:
     """ "3" for an item, "3a)" for a sub-item, as the agenda prints them."""
     return f"{item.parent.number}{item.number}" if item.parent_id else item.number
+
+
+def _posted_version(request) -> int | None:
+    """The version of the record the form was opened on (optimistic locking)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None

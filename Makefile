@@ -38,3 +38,13 @@ lock:
 	$(BIN)/python -m pip install --quiet uv
 	cd requirements && ../$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header --annotation-style line base.in -o base.lock
 	cd requirements && ../$(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header --annotation-style line dev.in -o dev.lock
+
+.PHONY: bench soak
+
+## make bench: council-scale data (scale 1 and 10), gunicorn driven over HTTP, BENCHMARKS.md
+bench: install
+	$(BIN)/python -m bench.run
+
+## make soak: a few minutes of mixed public and signed-in traffic; fails on any error or leak
+soak: install
+	$(BIN)/python -m bench.soak

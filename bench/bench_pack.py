@@ -1,5 +1,6 @@
-"""Time a 200-page agenda pack build (not a test). Run from /work/main:
-TEST_DATABASE_NAME=test_packs_bench .venv/bin/python /tmp/packbench/bench_pack.py
+"""Time a ~200-page agenda pack build (not a test); part of `make bench` (bench/run.py).
+By hand, from the repository root:
+TEST_DATABASE_NAME=test_packs_bench .venv/bin/python bench/bench_pack.py
 Uses a throw-away test database and a temporary MEDIA_ROOT; everything is rolled back."""
 
 import os

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,3 +21,7 @@ urlpatterns = [
     path("", include("committees.urls_public")),
     path("admin/", admin.site.urls),
 ]
+
+if os.environ.get("BENCHMARK_FLOOR") == "1":
+    # The benchmark's "floor" page (bench/README.md): never routed in a normal deployment.
+    urlpatterns.append(path("_floor", views.floor, name="bench_floor"))

@@ -1,6 +1,9 @@
+import functools
+
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import engines
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -30,3 +33,20 @@ def accessibility(request):
 @require_safe
 def cookies(request):
     return render(request, "pages/cookies.html")
+
+
+@functools.cache
+def _floor_template():
+    return engines["django"].from_string(
+        '<!doctype html><html lang="en"><title>Floor</title><p>{{ value }}</p></html>'
+    )
+
+
+@require_safe
+def floor(request):
+    """The benchmark's denominator (bench/): one trivial query and a minimal template, through
+    the same middleware as every page. Routed only when BENCHMARK_FLOOR=1."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        value = cursor.fetchone()[0]
+    return HttpResponse(_floor_template().render({"value": value}))

@@ -1,0 +1,261 @@
+"""The load driver: concurrent HTTP clients against the running server, in a process of its
+own (`python -m bench.load PLAN.json RESULTS.json`).
+
+Why Python threads with http.client rather than wrk: the logged-in pages need each client to
+sign in through the real form (a CSRF token from the page, then the session cookie), every
+response is checked (status, not redirected to sign-in), and gunicorn's sync workers close the
+connection after each response anyway, so wrk's keep-alive pipelining would buy nothing.
+Each client is one thread with its own connection (kept alive where the server allows it,
+re-opened where it does not), so a client's requests are sequential and the server sees
+exactly `clients` requests at a time. A run stops after `seconds` once it has at least
+`min_requests`, and never later than `max_seconds`, so slow pages are measured on enough
+requests and fast ones do not run for ever.
+"""
+
+import contextlib
+import http.client
+import json
+import math
+import re
+import statistics
+import sys
+import threading
+import time
+from urllib.parse import urlencode, urlsplit
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class RequestFailed(Exception):
+    pass
+
+
+class Client:
+    """One visitor: a connection and the cookies the server set."""
+
+    def __init__(self, base: str, timeout: float = 60):
+        parts = urlsplit(base)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes, dict]:
+        headers = {"User-Agent": "portal-bench", "Accept": "text/html,*/*"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError) as error:
+            self.connection.close()
+            raise RequestFailed(f"{method} {path}: {type(error).__name__}: {error}") from error
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                cookie, _, attributes = value.partition(";")
+                key, _, cookie_value = cookie.strip().partition("=")
+                if cookie_value == "" or "max-age=0" in attributes.lower():
+                    self.cookies.pop(key, None)
+                else:
+                    self.cookies[key] = cookie_value
+        return response.status, data, dict(response.getheaders())
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Through the real form: its CSRF token, then the post."""
+        status, body, _ = self.request("GET", "/sign-in/")
+        match = TOKEN.search(body.decode("utf-8", "replace"))
+        if status != 200 or match is None:
+            raise RequestFailed(f"sign-in form: {status}")
+        form = urlencode({"csrfmiddlewaretoken": match[1], "username": email, "password": password})
+        status, _, headers = self.request("POST", "/sign-in/", form)
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RequestFailed(f"sign-in refused: {status} {headers.get('Location', '')}")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def check(status: int, headers: dict, kind: str) -> str:
+    """'' if the response is what the page should answer, else why not."""
+    if status != 200:
+        where = headers.get("Location", "")
+        return f"{status} {where}".strip()
+    return ""
+
+
+class MemorySampler:
+    """The gunicorn workers' resident memory, sampled in the background: the peak of any one
+    worker, and of their sum."""
+
+    def __init__(self, master_pid: int, interval: float = 0.25):
+        import psutil
+
+        self.master = psutil.Process(master_pid)
+        self.interval = interval
+        self.peak_worker = 0
+        self.peak_total = 0
+        self.samples: list[tuple[float, list[int]]] = []
+        self.keep = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        import psutil
+
+        while not self._stop.is_set():
+            sizes = []
+            for child in self.master.children():
+                with contextlib.suppress(psutil.Error):
+                    sizes.append(child.memory_info().rss)
+            if sizes:
+                self.peak_worker = max(self.peak_worker, max(sizes))
+                self.peak_total = max(self.peak_total, sum(sizes))
+                if self.keep:
+                    self.samples.append((time.monotonic(), sizes))
+            self._stop.wait(self.interval)
+
+    def reset(self):
+        self.peak_worker = self.peak_total = 0
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def run(clients: list[Client], urls: list[str], kind: str, *, seconds, min_requests,
+        max_seconds) -> dict:  # fmt: skip
+    """`len(clients)` clients at once, each requesting `urls` in turn."""
+    latencies: list[list[float]] = [[] for _ in clients]
+    failures: list[list[str]] = [[] for _ in clients]
+    sizes = [0] * len(clients)
+    done = [0]
+    lock = threading.Lock()
+    start_gate = threading.Barrier(len(clients) + 1)
+    started = [0.0]
+    finished = [0.0] * len(clients)
+
+    def worker(n: int, client: Client):
+        start_gate.wait()
+        i = n
+        while True:
+            elapsed = time.perf_counter() - started[0]
+            with lock:
+                enough = done[0] >= min_requests
+            if elapsed >= max_seconds or (elapsed >= seconds and enough):
+                break
+            url = urls[i % len(urls)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                status, body, headers = client.request("GET", url)
+                problem = check(status, headers, kind)
+            except RequestFailed as error:
+                problem, body = str(error), b""
+            latencies[n].append(time.perf_counter() - t0)
+            sizes[n] += len(body)
+            if problem:
+                failures[n].append(f"{url}: {problem}")
+            with lock:
+                done[0] += 1
+        finished[n] = time.perf_counter()
+
+    threads = [threading.Thread(target=worker, args=(n, c)) for n, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    started[0] = time.perf_counter()
+    start_gate.wait()
+    for thread in threads:
+        thread.join()
+    wall = max(finished) - started[0]
+    flat = [x for per in latencies for x in per]
+    errors = [x for per in failures for x in per]
+    return {
+        "requests": len(flat),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "seconds": round(wall, 3),
+        "rps": len(flat) / wall if wall else 0.0,
+        "median_ms": statistics.median(flat) * 1000 if flat else None,
+        "p95_ms": percentile(flat, 0.95) * 1000 if flat else None,
+        "p99_ms": percentile(flat, 0.99) * 1000 if flat else None,
+        "max_ms": max(flat) * 1000 if flat else None,
+        "bytes": sum(sizes) // max(1, len(flat)),
+    }
+
+
+def drive(plan: dict, emit=print) -> dict:
+    base = plan["base"]
+    levels = plan["levels"]
+    most = max(levels)
+    sampler = MemorySampler(plan["master_pid"])
+    anonymous = [Client(base) for _ in range(most)]
+    signed_in = []
+    started = time.perf_counter()
+    if any(p["kind"] == "signed_in" for p in plan["pages"]):
+        for _ in range(most):
+            client = Client(base)
+            client.sign_in(plan["email"], plan["password"])
+            signed_in.append(client)
+    login_seconds = time.perf_counter() - started
+    results = []
+    order = [p for p in plan["pages"] if p["kind"] == "floor"]
+    order += [p for p in plan["pages"] if p["kind"] != "floor"] + order  # floor first and last
+    for position, page in enumerate(order):
+        pool = signed_in if page["kind"] == "signed_in" else anonymous
+        # Warm up: every worker renders every URL of the page before it is measured.
+        run(
+            pool[: min(8, most)],
+            page["urls"],
+            page["kind"],
+            seconds=plan["warmup_seconds"],
+            min_requests=2 * len(page["urls"]),
+            max_seconds=10,
+        )
+        for level in levels:
+            sampler.reset()
+            result = run(
+                pool[:level],
+                page["urls"],
+                page["kind"],
+                seconds=plan["seconds"],
+                min_requests=plan["min_requests"],
+                max_seconds=plan["max_seconds"],
+            )
+            result.update(
+                page=page["name"],
+                kind=page["kind"],
+                clients=level,
+                pass_=0 if position < len(order) - 1 else 1,
+                worker_rss_mb=sampler.peak_worker / 2**20,
+                workers_rss_mb=sampler.peak_total / 2**20,
+            )
+            results.append(result)
+            emit(
+                f"  {page['name']:<26} {level:>3} clients  {result['requests']:>6} req  "
+                f"median {result['median_ms']:8.1f} ms  p95 {result['p95_ms']:8.1f} ms  "
+                f"{result['rps']:8.1f} req/s  errors {result['errors']}"
+            )
+    sampler.stop()
+    for client in anonymous + signed_in:
+        client.close()
+    return {"runs": results, "sign_ins": len(signed_in), "sign_in_seconds": login_seconds}
+
+
+def main() -> None:
+    plan_path, out_path = sys.argv[1:3]
+    with open(plan_path) as handle:
+        plan = json.load(handle)
+    results = drive(plan, emit=lambda line: print(line, flush=True))
+    with open(out_path, "w") as handle:
+        json.dump(results, handle, indent=1)
+
+
+if __name__ == "__main__":
+    main()

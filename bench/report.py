@@ -1,0 +1,331 @@
+"""BENCHMARKS.md from a run's results: the figures, the targets met and missed, the profiles of
+the pages that missed, and the findings written by hand in bench/findings.md."""
+
+from bench.common import ROOT
+
+TARGET_CLIENTS = 16
+PUBLIC_P95_RATIO = 3.0
+PUBLIC_THROUGHPUT = 0.40
+SIGNED_IN_THROUGHPUT = 0.15
+SEARCH_P95_MS = 150
+WORKER_RSS_MB = 200
+PACK_SECONDS = 10
+#: The soak's concurrency: the most clients at which every page answered without an error
+#: and within this p95.
+SUSTAINABLE_P95_MS = 3000
+
+
+def _floor(scale_result: dict, clients: int) -> dict:
+    runs = [
+        r for r in scale_result["load"]["runs"] if r["kind"] == "floor" and r["clients"] == clients
+    ]
+    return {
+        "rps": sum(r["rps"] for r in runs) / len(runs),
+        "p95_ms": sum(r["p95_ms"] for r in runs) / len(runs),
+        "median_ms": sum(r["median_ms"] for r in runs) / len(runs),
+    }
+
+
+def _pages(scale_result: dict, clients: int) -> list[dict]:
+    return [
+        r for r in scale_result["load"]["runs"] if r["kind"] != "floor" and r["clients"] == clients
+    ]
+
+
+def _page_checks(scale_result: dict) -> list[dict]:
+    """Each page at the target client count against the floor: (page, check, measured,
+    goal, met)."""
+    clients = TARGET_CLIENTS if TARGET_CLIENTS in scale_result["levels"] else None
+    if clients is None:
+        return []
+    floor = _floor(scale_result, clients)
+    out = []
+    for run in _pages(scale_result, clients):
+        ratio_rps = run["rps"] / floor["rps"]
+        ratio_p95 = run["p95_ms"] / floor["p95_ms"]
+        if run["kind"] == "public":
+            out.append(
+                {
+                    "page": run["page"],
+                    "check": f"p95 ≤ {PUBLIC_P95_RATIO:g} x floor",
+                    "measured": f"{ratio_p95:.1f} x ({run['p95_ms']:.0f} ms)",
+                    "met": ratio_p95 <= PUBLIC_P95_RATIO,
+                }
+            )
+            out.append(
+                {
+                    "page": run["page"],
+                    "check": f"throughput ≥ {PUBLIC_THROUGHPUT:.0%} of floor",
+                    "measured": f"{ratio_rps:.0%} ({run['rps']:.0f} req/s)",
+                    "met": ratio_rps >= PUBLIC_THROUGHPUT,
+                }
+            )
+        else:
+            out.append(
+                {
+                    "page": run["page"],
+                    "check": f"throughput ≥ {SIGNED_IN_THROUGHPUT:.0%} of floor",
+                    "measured": f"{ratio_rps:.0%} ({run['rps']:.0f} req/s)",
+                    "met": ratio_rps >= SIGNED_IN_THROUGHPUT,
+                }
+            )
+        if run["page"].startswith("search"):
+            out.append(
+                {
+                    "page": run["page"],
+                    "check": f"p95 ≤ {SEARCH_P95_MS} ms",
+                    "measured": f"{run['p95_ms']:.0f} ms",
+                    "met": run["p95_ms"] <= SEARCH_P95_MS,
+                }
+            )
+    return out
+
+
+def missed_pages(scale_result: dict) -> list[str]:
+    names = []
+    for check in _page_checks(scale_result):
+        if not check["met"] and check["page"] not in names:
+            names.append(check["page"])
+    return names
+
+
+def targets(results: dict) -> list[dict]:
+    scales = results["scales"]
+    largest = max(scales, key=lambda s: s["scale"])
+    out = []
+    if len(scales) > 1:
+        smallest = min(scales, key=lambda s: s["scale"])
+        differing = [
+            f"{name}: {sorted(set(smallest['queries'][name]))} vs "
+            f"{sorted(set(largest['queries'].get(name, [])))}"
+            for name in smallest["queries"]
+            if set(smallest["queries"][name]) != set(largest["queries"].get(name, []))
+        ]
+        out.append(
+            {
+                "page": "every page",
+                "check": f"SQL queries the same at scale {smallest['scale']:g} and "
+                f"{largest['scale']:g}",
+                "measured": "; ".join(differing) or "the same on every page",
+                "met": not differing,
+            }
+        )
+    out += [
+        dict(c, page=f"{c['page']} (scale {largest['scale']:g})") for c in _page_checks(largest)
+    ]
+    peak = max(r["worker_rss_mb"] for s in scales for r in s["load"]["runs"])
+    out.append(
+        {
+            "page": "gunicorn worker",
+            "check": f"peak RSS ≤ {WORKER_RSS_MB} MB",
+            "measured": f"{peak:.0f} MB",
+            "met": peak <= WORKER_RSS_MB,
+        }
+    )
+    pack = results["pack"]
+    out.append(
+        {
+            "page": f"agenda pack of {pack['pages']} pages",
+            "check": f"built in ≤ {PACK_SECONDS} s",
+            "measured": f"{pack['seconds']:.1f} s",
+            "met": pack["seconds"] <= PACK_SECONDS,
+        }
+    )
+    errors = sum(r["errors"] for s in scales for r in s["load"]["runs"])
+    server_errors = sum(s["server_5xx"] for s in scales)
+    out.append(
+        {
+            "page": "every request",
+            "check": "no failed request, no 5xx",
+            "measured": f"{errors} failed, {server_errors} 5xx",
+            "met": errors == 0 and server_errors == 0,
+        }
+    )
+    return out
+
+
+def sustainable_clients(results: dict) -> int:
+    largest = max(results["scales"], key=lambda s: s["scale"])
+    best = min(largest["levels"])
+    for clients in sorted(largest["levels"]):
+        runs = [r for r in largest["load"]["runs"] if r["clients"] == clients]
+        if all(r["errors"] == 0 and r["p95_ms"] <= SUSTAINABLE_P95_MS for r in runs):
+            best = clients
+    return best
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _queries(scale_result: dict, name: str) -> str:
+    counts = scale_result["queries"].get(name, [])
+    if not counts:
+        return ""
+    low, high = min(counts), max(counts)
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _scale_section(s: dict) -> str:
+    data = s["data"]
+    out = [f"## Scale {s['scale']:g}", ""]
+    for clients in s["levels"]:
+        floor = _floor(s, clients)
+        rows = [
+            [
+                "floor",
+                "1",
+                f"{floor['median_ms']:.1f}",
+                f"{floor['p95_ms']:.1f}",
+                f"{floor['rps']:.0f}",
+                "1.00",
+                "1.0",
+                "",
+                "",
+            ]
+        ]
+        for run in _pages(s, clients):
+            rows.append(
+                [
+                    run["page"] + (" (signed in)" if run["kind"] == "signed_in" else ""),
+                    _queries(s, run["page"]),
+                    f"{run['median_ms']:.1f}",
+                    f"{run['p95_ms']:.1f}",
+                    f"{run['rps']:.0f}",
+                    f"{run['rps'] / floor['rps']:.2f}",
+                    f"{run['p95_ms'] / floor['p95_ms']:.1f}",
+                    f"{run['worker_rss_mb']:.0f}",
+                    str(run["errors"]),
+                ]
+            )
+        out += [
+            f"### {clients} client{'s' if clients > 1 else ''}",
+            "",
+            _table(
+                [
+                    "page",
+                    "SQL queries",
+                    "median ms",
+                    "p95 ms",
+                    "req/s",
+                    "req/s ÷ floor",
+                    "p95 ÷ floor",
+                    "peak worker RSS MB",
+                    "errors",
+                ],
+                rows,
+            ),
+            "",
+        ]
+    del data
+    return "\n".join(out)
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    settings = results["settings"]
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); run it again to reproduce. Figures from one "
+        "machine at one moment: compare ratios to the floor rather than absolute times.",
+        "",
+        f"- Date: {results['date']}",
+        f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB memory, "
+        f"{m['system']}; Python {m['python']}; PostgreSQL {results['postgresql']}",
+        f"- Load average before / after: {', '.join(f'{x:.1f}' for x in m['load'])} / "
+        f"{', '.join(f'{x:.1f}' for x in m['load_after'])} (other work on the machine "
+        "shares its CPUs)",
+        f"- Command: `{results['command']}` (scales "
+        f"{', '.join(f'{s:g}' for s in settings['scales'])}, "
+        f"seed {settings['seed']}, {settings['seconds']:g} s a page and client count, "
+        f"gunicorn with {settings['workers']} sync workers, production settings, DEBUG off)",
+        f"- The whole run took {results['minutes']:.1f} minutes.",
+        "",
+        "## Data",
+        "",
+    ]
+    names = [
+        "committees",
+        "meetings",
+        "agenda items",
+        "reports",
+        "documents (files)",
+        "consultations (journey steps)",
+        "resolutions",
+        "decisions",
+        "search entries",
+    ]
+    rows = []
+    for s in results["scales"]:
+        d = s["data"]
+        rows.append(
+            [
+                f"{s['scale']:g}",
+                f"{d['seconds']:.0f} s" + (" (reused)" if d.get("reused") else ""),
+                f"{d['bytes'] / 1e9:.2f} GB",
+                *[f"{d['counts'].get(n, 0):,}" for n in names],
+            ]
+        )
+    out += [_table(["scale", "load time", "database size", *names], rows), ""]
+    out += ["## Targets", ""]
+    out.append(
+        _table(
+            ["what", "target", "measured", ""],
+            [
+                [t["page"], t["check"], t["measured"], "met" if t["met"] else "**missed**"]
+                for t in results["targets"]
+            ],
+        )
+    )
+    out += [
+        "",
+        f"Soak concurrency (`make soak`): {results['sustainable_clients']} clients, the most at "
+        f"which every page answered without error and with p95 ≤ {SUSTAINABLE_P95_MS} ms at "
+        "the largest scale.",
+        "",
+        "## Agenda pack",
+        "",
+        f"bench/bench_pack.py: a pack of {results['pack']['pages']} pages "
+        f"({results['pack']['megabytes']:.1f} MB) built in {results['pack']['seconds']:.2f} s.",
+        "",
+    ]
+    for s in results["scales"]:
+        out.append(_scale_section(s))
+    profiles = {name: p for s in results["scales"] for name, p in (s.get("profiles") or {}).items()}
+    if profiles:
+        out += ["## Profiles of the pages that missed", ""]
+        for name, p in profiles.items():
+            out += [
+                f"### {name}",
+                "",
+                f"`{p['url']}`: {p['queries']} queries, {p['sql_seconds'] * 1000:.0f} ms in SQL "
+                "(one request, test client). Slowest queries:",
+                "",
+                *[f"- {t * 1000:.1f} ms: `{sql}`" for t, sql in p["slowest"]],
+                "",
+                "```",
+                p["profile"],
+                "```",
+                "",
+            ]
+            if p["plan"]:
+                out += ["EXPLAIN ANALYZE of the slowest query:", "", "```", p["plan"], "```", ""]
+    findings = ROOT / "bench" / "findings.md"
+    if findings.exists():
+        out += [findings.read_text().strip(), ""]
+    return "\n".join(out)
+
+
+def summary(results: dict) -> str:
+    lines = ["Targets:"]
+    for t in results["targets"]:
+        lines.append(
+            f"  {'met   ' if t['met'] else 'MISSED'}  {t['page']}: {t['check']}: {t['measured']}"
+        )
+    return "\n".join(lines)

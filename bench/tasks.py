@@ -1,0 +1,272 @@
+"""One-off Django processes for the benchmark, run as `python -m bench.tasks COMMAND ...` with
+the production settings of the benchmark database; each prints its answer as JSON.
+
+    user EMAIL PASSWORD   create (or reset) the Governance Services account
+    size                  pg_database_size of the database
+    pages SCALE           the URLs to measure (and larger pools of them for the soak)
+    queries PAGES.json    SQL queries per page, counted with the test client
+    profile PAGES.json    cProfile and the slowest query's EXPLAIN ANALYZE for each page
+"""
+
+import cProfile
+import io
+import json
+import pstats
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+import django
+
+SEARCHES = {
+    "search: air quality": "air quality",
+    "search: budget": "budget",
+    "search: whistleblowing policy": "whistleblowing policy",
+    "search: phrase": '"code of corporate governance"',
+}
+#: For the soak: what people type, more or less.
+SOAK_SEARCHES = [
+    "air quality",
+    "budget",
+    "whistleblowing policy",
+    '"code of corporate governance"',
+    "library opening hours",
+    "Foleshill",
+    "planning application",
+    "school places",
+    "fly-tipping",
+    "homelessness temporary accommodation",
+]
+ROTATION = 10
+
+
+def user(email: str, password: str) -> dict:
+    from django.contrib.auth.models import Group
+
+    from organisation.models import User
+    from organisation.roles import Role, group_name
+
+    account = User.objects.filter(email=email).first() or User(
+        email=email, full_name="Benchmark Governance Services", job_title="Benchmark"
+    )
+    account.set_password(password)
+    account.save()
+    account.groups.add(Group.objects.get(name=group_name(Role.GOVERNANCE_SERVICES)))
+    return {"email": email, "pk": account.pk}
+
+
+def size() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return {"bytes": cursor.fetchone()[0]}
+
+
+def pages(scale: str) -> dict:
+    """The pages measured, each with a rotation of URLs of the same shape. The objects come
+    from the first council, which is the same at every scale for a seed, so scale 1 and 10
+    measure the same meetings and reports."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from committees.models import AgendaItem, Meeting, Organization, Paper
+    from organisation.models import Council
+
+    now = timezone.now()
+    today = timezone.localdate()
+    first_council = list(Organization.objects.order_by("pk").values_list("pk", flat=True)[:40])
+    committees = Organization.objects.filter(pk__in=first_council)
+    meetings = list(
+        Meeting.objects.filter(
+            minutes_published_at__isnull=False,
+            start__lt=now,
+            organizations__in=first_council,
+        )
+        .exclude(Exists(AgendaItem.objects.filter(meeting=OuterRef("pk"), parent__isnull=False)))
+        .exclude(agenda_items__lists_outstanding_issues=True)
+        .order_by("-start")
+        .values_list("pk", flat=True)
+        .distinct()[:ROTATION]
+    )
+    papers = list(
+        Paper.objects.filter(is_public=True, consultations__meeting__in=meetings)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()[:ROTATION]
+    )
+    slugs = list(
+        committees.filter(
+            slug__in=[
+                "cabinet",
+                "council",
+                "planning-committee",
+                "audit-and-procurement-committee",
+                "cabinet-member-for-policy-and-leadership",
+            ]
+        ).values_list("slug", flat=True)
+    )
+    slugs = slugs or list(committees.values_list("slug", flat=True)[:5])
+    feed = f"/committees/{'cabinet' if 'cabinet' in slugs else slugs[0]}"
+    body = Council.objects.get().pk
+    public = [
+        ("home", ["/"]),
+        ("meetings list", ["/meetings/"]),
+        ("calendar month", [f"/meetings/{today.year}/{today.month}/"]),
+        ("committee page", [f"/committees/{s}/" for s in slugs]),
+        ("meeting page", [f"/meetings/{pk}/" for pk in meetings]),
+        ("report page", [f"/reports/{pk}/" for pk in papers]),
+        *[(name, [f"/search/?{urlencode({'q': q})}"]) for name, q in SEARCHES.items()],
+        ("iCal: committee", [f"{feed}/meetings.ics"]),
+        ("iCal: all meetings", ["/meetings.ics"]),
+        ("Atom: reports", ["/reports.atom"]),
+        ("Atom: committee", [f"{feed}/papers.atom"]),
+        ("OParl: meeting list", [f"/oparl/v1/body/{body}/meeting/"]),
+        ("OParl: paper list", [f"/oparl/v1/body/{body}/paper/"]),
+        ("OParl: meeting", [f"/oparl/v1/meeting/{pk}/" for pk in meetings]),
+        ("OParl: paper", [f"/oparl/v1/paper/{pk}/" for pk in papers]),
+    ]
+    signed_in = [
+        ("GS: meeting page", [f"/manage/meetings/{pk}/" for pk in meetings]),
+        ("GS: meetings", ["/manage/"]),
+    ]
+    out = [{"name": "floor", "kind": "floor", "urls": ["/_floor"]}]
+    out += [{"name": n, "kind": "public", "urls": u} for n, u in public]
+    out += [{"name": n, "kind": "signed_in", "urls": u} for n, u in signed_in]
+
+    # Larger pools for the soak's mixed traffic, across every council.
+    published = Meeting.objects.filter(agenda_published_at__isnull=False).order_by("?")
+    soak = {
+        "meetings": [f"/meetings/{pk}/" for pk in published.values_list("pk", flat=True)[:300]],
+        "manage": [
+            f"/manage/meetings/{pk}/" for pk in published.values_list("pk", flat=True)[:100]
+        ],
+        "reports": [
+            f"/reports/{pk}/"
+            for pk in Paper.objects.filter(
+                is_public=True, consultations__meeting__agenda_published_at__isnull=False
+            )
+            .order_by("?")
+            .values_list("pk", flat=True)[:300]
+        ],
+        "committees": [
+            f"/committees/{s}/"
+            for s in Organization.objects.order_by("?").values_list("slug", flat=True)[:60]
+        ],
+        "months": [
+            f"/meetings/{(today.year * 12 + today.month - 1 - n) // 12}/"
+            f"{(today.year * 12 + today.month - 1 - n) % 12 + 1}/"
+            for n in range(-3, 24)
+        ],
+        "searches": [f"/search/?{urlencode({'q': q})}" for q in SOAK_SEARCHES],
+        "feeds": ["/reports.atom", f"{feed}/meetings.ics", f"{feed}/papers.atom"],
+        "oparl": [f"/oparl/v1/body/{body}/meeting/", f"/oparl/v1/body/{body}/paper/"]
+        + [f"/oparl/v1/meeting/{pk}/" for pk in published.values_list("pk", flat=True)[:50]],
+        "static": ["/", "/meetings/", "/committees/", "/decisions/", "/forward-plan/"],
+    }
+    return {"scale": float(scale), "pages": out, "soak": soak}
+
+
+def _client(page):
+    from django.test import Client
+
+    from organisation.models import User
+
+    client = Client()
+    if page["kind"] == "signed_in":
+        client.force_login(User.objects.get(email="bench.governance-services@volume.example"))
+    return client
+
+
+def queries(path: str) -> dict:
+    """SQL queries each page costs, for every URL of its rotation (they should agree)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    out = {}
+    for page in json.loads(Path(path).read_text())["pages"]:
+        client = _client(page)
+        counts = []
+        for url in page["urls"]:
+            client.get(url)  # first render compiles templates; not what a page costs
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            counts.append(len(captured.captured_queries))
+        out[page["name"]] = counts
+    return out
+
+
+def profile(path: str) -> dict:
+    """For each page named: where a request spends its time (cProfile over a few requests)
+    and the plan of its slowest SQL query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    spec = json.loads(Path(path).read_text())
+    out = {}
+    for page in spec["pages"]:
+        client = _client(page)
+        url = page["urls"][0]
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        timed = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
+        sql_seconds = sum(float(q["time"]) for q in captured.captured_queries)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(3):
+            client.get(url)
+        profiler.disable()
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(
+            r"(committees|organisation|governance_portal)", 12
+        )
+        stats.sort_stats("tottime").print_stats(12)
+        plan = ""
+        if (
+            timed
+            and float(timed[0]["time"]) > 0.005
+            and timed[0]["sql"].lstrip().upper().startswith("SELECT")
+        ):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + timed[0]["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+        out[page["name"]] = {
+            "url": url,
+            "queries": len(captured.captured_queries),
+            "sql_seconds": sql_seconds,
+            "slowest": [(float(q["time"]), q["sql"][:300]) for q in timed[:3]],
+            "plan": plan,
+            "profile": _trim_profile(text.getvalue()),
+        }
+    return out
+
+
+def _trim_profile(text: str) -> str:
+    keep = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if not line or line.startswith(("   Ordered by", "   List reduced")):
+            continue
+        keep.append(line.replace(f"{Path.cwd()}/", "").replace(sys.prefix + "/", ""))
+    return "\n".join(keep)
+
+
+def main() -> None:
+    django.setup()
+    command, *args = sys.argv[1:]
+    handler = {
+        "user": user,
+        "size": size,
+        "pages": pages,
+        "queries": queries,
+        "profile": profile,
+    }[command]
+    print(json.dumps(handler(*args), default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""The form pages of the portal: which page shows each POST form, who opens it, and the
+URL of every page of the walk with data behind it (tests.security.world)."""
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from organisation.roles import Role
+from tests.security.support import (
+    EXPECTED,
+    client_as,
+    parse_forms,
+    reverse_name,
+    url_name_of,
+    visitor_for,
+)
+
+#: Every POST form, by the URL name it posts to -> the page that shows it.
+FORM_PAGES = {
+    "login": "login",
+    "logout": "account",  # the "Sign out" button in the header of every signed-in page
+    "password_change": "password_change",
+    "password_reset": "password_reset",
+    "password_reset_confirm": "password_reset_confirm",
+    "two_factor_setup": "two_factor_setup",
+    "two_factor_verify": "two_factor_verify",
+    "manage:meeting_create": "manage:meeting_create",
+    "manage:meeting_reschedule": "manage:meeting_reschedule",
+    "manage:meeting_cancel": "manage:meeting_cancel",
+    "manage:meeting_publish": "manage:meeting_publish",
+    "manage:pack_rebuild": "manage:pack_status",
+    "manage:item_add": "manage:item_add",
+    "manage:sub_item_add": "manage:sub_item_add",
+    "manage:item_edit": "manage:item_edit",
+    "manage:item_move": "manage:meeting",  # the up and down buttons of each item
+    "manage:item_remove": "manage:item_remove",
+    "manage:item_attach_report": "manage:item_attach_report",
+    "manage:item_minute": "manage:item_minute",
+    "manage:attendance": "manage:attendance",
+    "manage:declaration_add": "manage:declaration_add",
+    "manage:minutes_publish": "manage:minutes_publish",
+    "manage:minutes_approve": "manage:minutes_approve",
+    "manage:minutes_correct": "manage:minutes_correct",
+    "manage:issue_close": "manage:issue_close",
+    "manage:report_create": "manage:report_create",
+    "manage:report_edit": "manage:report_edit",
+    "manage:report_upload": "manage:report_upload",
+    "manage:report_sign_off": "manage:report_sign_off",
+    "manage:decision_create": "manage:decision_create",
+    "manage:forward_plan_create": "manage:forward_plan_create",
+}
+#: The GET forms (nothing changes; their values go in the query string).
+GET_FORM_PAGES = {"committees:search", "committees:decisions"}
+
+#: Where the visitor the matrix would pick cannot see the whole form.
+VISITORS = {
+    # The set-up page shows the code box once set-up has started (a pending device).
+    "two_factor_setup": Role.OFFICER,
+    # Signed in: the header's sign-out form is on every page.
+    "account": Role.OFFICER,
+}
+
+
+def page_url(page: str, world) -> str:
+    if page == "password_reset_confirm":
+        user = world.contact
+        return reverse(
+            page,
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    kwargs = world.kwargs().get(page)
+    if kwargs is not None:
+        return reverse(page, kwargs=kwargs)
+    return reverse_name(page, EXPECTED[page][0])
+
+
+def open_page(page: str, world, *, clients: dict | None = None, **client_kwargs):
+    """(client, final page URL, forms) for the page, opened by someone allowed to. Pass a
+    dict as `clients` to reuse one client per visitor across calls."""
+    who = VISITORS.get(page) or visitor_for(page)
+    clients = {} if clients is None else clients
+    if who not in clients:
+        clients[who] = client_as(who, **client_kwargs)
+    client = clients[who]
+    if page == "two_factor_setup":
+        user = client.session.get("_auth_user_id")
+        TOTPDevice.objects.create(user_id=user, name="Authenticator app", confirmed=False)
+    response = client.get(page_url(page, world), follow=True)
+    assert response.status_code == 200, f"{page} as {who}: {response.status_code}"
+    url = (
+        response.redirect_chain[-1][0] if response.redirect_chain else response.request["PATH_INFO"]
+    )
+    return client, url, parse_forms(response.content.decode(), url)
+
+
+def form_on(page: str, action: str, world, **kwargs):
+    """(client, form) for the POST form to `action` on `page`."""
+    client, _url, forms = open_page(page, world, **kwargs)
+    for form in forms:
+        if form.method == "post" and url_name_of(form.action) == action:
+            return client, form
+    raise AssertionError(f"no form posting to {action} on {page}")

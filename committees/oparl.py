@@ -88,13 +88,20 @@ def _moment(name: str, text: str) -> dt.datetime:
             f"{name} must be a date and time in ISO 8601 form, "
             f"like 2017-04-13T14:00:00+01:00; got {text[:40]!r}"
         )
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        # A moment whose UTC time falls outside years 1 to 9999 cannot be compared or shown.
+        value.astimezone(dt.UTC)
+        timezone.localtime(value)
+    except OverflowError:
+        raise BadRequest(f"{name} is outside the calendar; got {text[:40]!r}") from None
     return value
 
 
 def _positive(name: str, text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
+    # Nine digits at most: int() of a huge string is slow, and refused past 4 300 digits.
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
         raise BadRequest(f"{name} must be a whole number from 1 upwards; got {text[:40]!r}")
     return int(text)
 

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
@@ -62,7 +63,7 @@ def _calendar_response(request, name: str, meetings, *, filename: str = "") -> H
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", " ".join(name.split()))  # a content line holds no line break
     cal.add("x-wr-timezone", "Europe/London")
     days = []
     for meeting in meetings:
@@ -142,7 +143,8 @@ class PapersFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.executive_summary
+        # Atom carries the summary as type="html": escape it, so readers show it as text.
+        return escape(item.executive_summary)
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -25,6 +25,7 @@ from governance_portal.forms import GovukFormMixin
 REAL_DATE = "Enter a real date"
 DATE_INCOMPLETE = "The date must include a day, month and year"
 YEAR_FOUR_DIGITS = "The year must include 4 numbers"
+YEAR_RANGE = "The year must be between 1900 and 2999"
 REAL_TIME = "Enter a real time, like 2pm, 2:30pm or 14:30"
 APPROVED_BEFORE_SENT = "The date it was approved must be the same as or after the date it was sent"
 FOLLOW_UP_MARKER = "*"
@@ -107,6 +108,9 @@ class GovukDateField(forms.MultiValueField):
             self._fail(REAL_DATE, "invalid")
         if len(parts[2]) != 4:
             self._fail(YEAR_FOUR_DIGITS, "invalid")
+        if not 1900 <= int(parts[2]) <= 2999:
+            # Council business has no dates before 1900 (and date arithmetic breaks near 1 AD).
+            self._fail(YEAR_RANGE, "invalid")
         try:
             return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
         except (ValueError, OverflowError):

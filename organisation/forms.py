@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import MaxLengthValidator
 
 from governance_portal.forms import GovukFormMixin
 
@@ -19,6 +20,10 @@ class SignInForm(GovukFormMixin, auth_forms.AuthenticationForm):
             {"autocomplete": "email", "spellcheck": "false", "autofocus": False}
         )
         self.fields["username"].error_messages["required"] = "Enter your email address"
+        # AuthenticationForm sets max_length after building the field, so no validator runs.
+        self.fields["username"].validators.append(
+            MaxLengthValidator(254, message=self.error_messages["invalid_login"])
+        )
         self.fields["password"].error_messages["required"] = "Enter your password"
 
 

@@ -100,8 +100,8 @@ def _moment(name: str, text: str) -> dt.datetime:
 
 
 def _positive(name: str, text: str) -> int:
-    # Nine digits at most: int() of a huge string is slow, and refused past 4 300 digits.
-    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
+    # A bounded length: int() of a huge string is slow, and refused past 4 300 digits.
+    if not re.fullmatch(r"[0-9]{1,30}", text) or int(text) < 1:
         raise BadRequest(f"{name} must be a whole number from 1 upwards; got {text[:40]!r}")
     return int(text)
 

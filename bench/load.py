@@ -215,8 +215,8 @@ def drive(plan: dict, emit=print) -> dict:
             page["urls"],
             page["kind"],
             seconds=plan["warmup_seconds"],
-            min_requests=2 * len(page["urls"]),
-            max_seconds=10,
+            min_requests=len(page["urls"]) + 4,
+            max_seconds=5,
         )
         for level in levels:
             sampler.reset()

@@ -11,7 +11,7 @@ target at the largest scale are profiled. Then the 200-page agenda pack build
 (bench/bench_pack.py) is timed, and BENCHMARKS.md and bench/results/latest.json are written.
 
 Settings, from the environment: BENCH_SCALES (default "1,10"), BENCH_SEED (1),
-BENCH_SECONDS (3, per page and client count), BENCH_WORKERS (2 x cores), BENCH_KEEP=1 keeps
+BENCH_SECONDS (2, per page and client count), BENCH_WORKERS (2 x cores), BENCH_KEEP=1 keeps
 the databases afterwards, BENCH_REUSE=1 reuses kept ones instead of generating again.
 """
 
@@ -83,8 +83,8 @@ def bench_scale(ws, server, scale, seed, *, largest, settings, previous) -> dict
         "master_pid": server_process.pid,
         "levels": levels_for(scale, largest),
         "seconds": settings["seconds"],
-        "min_requests": 12,
-        "max_seconds": max(20.0, 5 * settings["seconds"]),
+        "min_requests": 10,
+        "max_seconds": max(10.0, 3 * settings["seconds"]),
         "warmup_seconds": 0.5,
         "email": GS_EMAIL,
         "password": ws.password,
@@ -153,7 +153,7 @@ def main() -> None:
     settings = {
         "scales": [float(s) for s in os.environ.get("BENCH_SCALES", "1,10").split(",")],
         "seed": int(os.environ.get("BENCH_SEED", "1")),
-        "seconds": float(os.environ.get("BENCH_SECONDS", "3")),
+        "seconds": float(os.environ.get("BENCH_SECONDS", "2")),
         "workers": default_workers(),
         "keep": os.environ.get("BENCH_KEEP") == "1",
         "reuse": os.environ.get("BENCH_REUSE") == "1",

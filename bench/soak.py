@@ -146,7 +146,7 @@ def main() -> int:
             task(ws.production(url), "user", GS_EMAIL, ws.password)
         env = ws.production(url)
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        pools = task(env, "pages", str(scale))["soak"]
+        pools = task(env, "pages", str(scale), "soak")["soak"]
         app = Server(env, ws.root, workers)
         pids_before = sorted(app.worker_pids())
         log(f"soaking {app.base} for {seconds:g} s with {clients} clients, {workers} workers")

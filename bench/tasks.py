@@ -3,7 +3,7 @@ the production settings of the benchmark database; each prints its answer as JSO
 
     user EMAIL PASSWORD   create (or reset) the Governance Services account
     size                  pg_database_size of the database
-    pages SCALE           the URLs to measure (and larger pools of them for the soak)
+    pages SCALE [soak]    the URLs to measure (with `soak`, larger pools for mixed traffic)
     queries PAGES.json    SQL queries per page, counted with the test client
     profile PAGES.json    cProfile and the slowest query's EXPLAIN ANALYZE for each page
 """
@@ -63,7 +63,7 @@ def size() -> dict:
         return {"bytes": cursor.fetchone()[0]}
 
 
-def pages(scale: str) -> dict:
+def pages(scale: str, soak: str = "") -> dict:
     """The pages measured, each with a rotation of URLs of the same shape. The objects come
     from the first council, which is the same at every scale for a seed, so scale 1 and 10
     measure the same meetings and reports."""
@@ -134,9 +134,11 @@ def pages(scale: str) -> dict:
     out += [{"name": n, "kind": "public", "urls": u} for n, u in public]
     out += [{"name": n, "kind": "signed_in", "urls": u} for n, u in signed_in]
 
+    if soak != "soak":
+        return {"scale": float(scale), "pages": out}
     # Larger pools for the soak's mixed traffic, across every council.
     published = Meeting.objects.filter(agenda_published_at__isnull=False).order_by("?")
-    soak = {
+    pools = {
         "meetings": [f"/meetings/{pk}/" for pk in published.values_list("pk", flat=True)[:300]],
         "manage": [
             f"/manage/meetings/{pk}/" for pk in published.values_list("pk", flat=True)[:100]
@@ -164,7 +166,7 @@ def pages(scale: str) -> dict:
         + [f"/oparl/v1/meeting/{pk}/" for pk in published.values_list("pk", flat=True)[:50]],
         "static": ["/", "/meetings/", "/committees/", "/decisions/", "/forward-plan/"],
     }
-    return {"scale": float(scale), "pages": out, "soak": soak}
+    return {"scale": float(scale), "pages": out, "soak": pools}
 
 
 def _client(page):
@@ -212,8 +214,10 @@ def profile(path: str) -> dict:
         client.get(url)
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
-        timed = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
-        sql_seconds = sum(float(q["time"]) for q in captured.captured_queries)
+        # Read now: the next request clears the connection's query log.
+        executed = list(captured.captured_queries)
+        timed = sorted(executed, key=lambda q: float(q["time"]), reverse=True)
+        sql_seconds = sum(float(q["time"]) for q in executed)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(3):
@@ -236,7 +240,7 @@ def profile(path: str) -> dict:
                 plan = "\n".join(row[0] for row in cursor.fetchall())
         out[page["name"]] = {
             "url": url,
-            "queries": len(captured.captured_queries),
+            "queries": len(executed),
             "sql_seconds": sql_seconds,
             "slowest": [(float(q["time"]), q["sql"][:300]) for q in timed[:3]],
             "plan": plan,

@@ -234,3 +234,22 @@ def test_the_command_refuses_production(settings):
     with pytest.raises(CommandError, match="never production"):
         call_command("generate_volume", "--scale", "0.002")
     assert not Meeting.objects.exists()
+
+
+def test_the_floor_page_exists_only_for_the_benchmark(client):
+    """The benchmark's denominator is routed only when BENCHMARK_FLOOR=1 (bench/common.py
+    sets it for its own server), so no deployment and no permission-matrix row has it."""
+    from django.urls import NoReverseMatch, reverse
+
+    with pytest.raises(NoReverseMatch):
+        reverse("bench_floor")
+    assert client.get("/_floor").status_code == 404
+
+
+def test_the_floor_view_costs_one_query(rf, django_assert_num_queries):
+    from governance_portal.views import floor
+
+    with django_assert_num_queries(1):
+        response = floor(rf.get("/_floor"))
+    assert response.status_code == 200
+    assert b"<p>1</p>" in response.content

@@ -9,7 +9,8 @@ Each client is one thread with its own connection (kept alive where the server a
 re-opened where it does not), so a client's requests are sequential and the server sees
 exactly `clients` requests at a time. A run stops after `seconds` once it has at least
 `min_requests`, and never later than `max_seconds`, so slow pages are measured on enough
-requests and fast ones do not run for ever.
+requests and fast ones do not run for ever. Once a page's p95 passes `saturated_p95_ms`
+(10 s), its larger client counts are skipped: they would only queue for minutes.
 """
 
 import contextlib
@@ -218,7 +219,20 @@ def drive(plan: dict, emit=print) -> dict:
             min_requests=len(page["urls"]) + 4,
             max_seconds=5,
         )
+        saturated = None
         for level in levels:
+            common = {
+                "page": page["name"],
+                "kind": page["kind"],
+                "clients": level,
+                "pass_": 0 if position < len(order) - 1 else 1,
+            }
+            if saturated is not None:
+                # More clients would only queue behind requests that already take this long,
+                # for minutes: recorded as not measured (and as a miss).
+                results.append({**common, "skipped": saturated, "requests": 0, "errors": 0})
+                emit(f"  {page['name']:<26} {level:>3} clients  skipped: {saturated}")
+                continue
             sampler.reset()
             result = run(
                 pool[:level],
@@ -229,10 +243,7 @@ def drive(plan: dict, emit=print) -> dict:
                 max_seconds=plan["max_seconds"],
             )
             result.update(
-                page=page["name"],
-                kind=page["kind"],
-                clients=level,
-                pass_=0 if position < len(order) - 1 else 1,
+                common,
                 worker_rss_mb=sampler.peak_worker / 2**20,
                 workers_rss_mb=sampler.peak_total / 2**20,
             )
@@ -242,6 +253,8 @@ def drive(plan: dict, emit=print) -> dict:
                 f"median {result['median_ms']:8.1f} ms  p95 {result['p95_ms']:8.1f} ms  "
                 f"{result['rps']:8.1f} req/s  errors {result['errors']}"
             )
+            if result["p95_ms"] > plan.get("saturated_p95_ms", 10_000):
+                saturated = f"p95 already {result['p95_ms'] / 1000:.0f} s at {level} clients"
     sampler.stop()
     for client in anonymous + signed_in:
         client.close()

@@ -5,9 +5,10 @@ failed requests, no worker restarted and the workers' memory flat: the last minu
 memory within max(10 %, 20 MB) of the first minute's. Prints a summary; exits 1 on any failure.
 
 Settings, from the environment: SOAK_SECONDS (default 180), SOAK_CLIENTS (default: the
-sustainable concurrency in bench/results/latest.json, else 16), SOAK_SCALE (1), BENCH_SEED
-(1), BENCH_WORKERS (2 x cores). A database kept by `BENCH_KEEP=1 make bench` at that scale is
-reused; otherwise one is generated for the soak and dropped afterwards.
+sustainable concurrency bench/results/latest.json records at that scale, else 16),
+SOAK_SCALE (1), BENCH_SEED (1), BENCH_WORKERS (2 x cores). A database kept by
+`BENCH_KEEP=1 make bench` at that scale is reused; otherwise one is generated for the soak
+and dropped afterwards.
 """
 
 import json
@@ -51,12 +52,14 @@ GROWTH_FRACTION = 0.10
 GROWTH_MB = 20
 
 
-def sustainable_clients() -> int:
+def sustainable_clients(scale: float) -> int:
     if os.environ.get("SOAK_CLIENTS"):
         return int(os.environ["SOAK_CLIENTS"])
     latest = RESULTS / "latest.json"
     if latest.exists():
-        return int(json.loads(latest.read_text()).get("sustainable_clients") or 16)
+        found = json.loads(latest.read_text()).get("sustainable_clients") or {}
+        if isinstance(found, dict) and f"{scale:g}" in found:
+            return int(found[f"{scale:g}"])
     return 16
 
 
@@ -130,7 +133,7 @@ def main() -> int:
     seconds = float(os.environ.get("SOAK_SECONDS", "180"))
     scale = float(os.environ.get("SOAK_SCALE", "1"))
     seed = int(os.environ.get("BENCH_SEED", "1"))
-    clients = sustainable_clients()
+    clients = sustainable_clients(scale)
     workers = default_workers()
     server = server_url()
     ws = Workspace()

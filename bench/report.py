@@ -193,6 +193,21 @@ def _queries(scale_result: dict, name: str) -> str:
 def _scale_section(s: dict) -> str:
     data = s["data"]
     out = [f"## Scale {s['scale']:g}", ""]
+    if s.get("uncached_ms"):
+        out += [
+            "### Rendering with the page cache off",
+            "",
+            "What the first request for a page costs after a change (or a signed-in visitor's "
+            "request): one request at a time through the test client, median over the "
+            "rotation's URLs. The load tests below are served from the page cache after each "
+            "URL's first request, as production is.",
+            "",
+            _table(
+                ["page", "SQL queries", "median ms"],
+                [[name, _queries(s, name), f"{ms:.1f}"] for name, ms in s["uncached_ms"].items()],
+            ),
+            "",
+        ]
     for clients in s["levels"]:
         floor = _floor(s, clients)
         rows = [

@@ -62,6 +62,8 @@ def bench_scale(ws, server, scale, seed, *, largest, settings, previous) -> dict
         data = previous[str(scale)]["data"]
         data["url"] = database_url(server, name)
         data["reused"] = True
+        # The code may have moved on since the data was generated.
+        manage(ws.production(data["url"]), "migrate", "--verbosity", "0")
         task(ws.production(data["url"]), "user", GS_EMAIL, ws.password)
     else:
         log(f"scale {scale:g}: creating {name}, migrating, generating")
@@ -74,6 +76,10 @@ def bench_scale(ws, server, scale, seed, *, largest, settings, previous) -> dict
     log(f"scale {scale:g}: counting SQL queries per page")
     queries = task(
         ws.production(data["url"], ALLOWED_HOSTS="testserver"), "queries", str(pages_path)
+    )
+    log(f"scale {scale:g}: timing each page with the page cache off")
+    uncached = task(
+        ws.production(data["url"], ALLOWED_HOSTS="testserver"), "uncached", str(pages_path)
     )
 
     server_process = Server(env, ws.root, settings["workers"])
@@ -105,6 +111,7 @@ def bench_scale(ws, server, scale, seed, *, largest, settings, previous) -> dict
         "scale": scale,
         "data": {k: v for k, v in data.items() if k != "url"},
         "queries": queries,
+        "uncached_ms": uncached,
         "load": load,
         "server_5xx": server_errors,
         "levels": plan["levels"],

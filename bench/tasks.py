@@ -4,7 +4,8 @@ the production settings of the benchmark database; each prints its answer as JSO
     user EMAIL PASSWORD   create (or reset) the Governance Services account
     size                  pg_database_size of the database
     pages SCALE [soak]    the URLs to measure (with `soak`, larger pools for mixed traffic)
-    queries PAGES.json    SQL queries per page, counted with the test client
+    queries PAGES.json    SQL queries per page, counted with the test client (cache off)
+    uncached PAGES.json   milliseconds per page with the page cache off (test client)
     profile PAGES.json    cProfile and the slowest query's EXPLAIN ANALYZE for each page
 """
 
@@ -181,72 +182,107 @@ def _client(page):
 
 
 def queries(path: str) -> dict:
-    """SQL queries each page costs, for every URL of its rotation (they should agree)."""
+    """SQL queries each page costs, for every URL of its rotation (they should agree), with
+    the page cache off: what rendering the page costs, as after any change."""
+    from django.test.utils import override_settings
+
+    out = {}
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for page in json.loads(Path(path).read_text())["pages"]:
+            out[page["name"]] = _count(page)
+    return out
+
+
+def uncached(path: str) -> dict:
+    """Milliseconds to render each page with the page cache off (the test client, one request
+    at a time, median over the rotation's URLs twice): the cost of the first request after a
+    change, which the load test, served from the cache, does not show."""
+    import statistics
+    import time
+
+    from django.test.utils import override_settings
+
+    out = {}
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for page in json.loads(Path(path).read_text())["pages"]:
+            client = _client(page)
+            client.get(page["urls"][0])
+            times = []
+            for url in page["urls"] * 2:
+                started = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            out[page["name"]] = statistics.median(times)
+    return out
+
+
+def _count(page) -> list[int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    out = {}
-    for page in json.loads(Path(path).read_text())["pages"]:
-        client = _client(page)
-        counts = []
-        for url in page["urls"]:
-            client.get(url)  # first render compiles templates; not what a page costs
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(url)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url} answered {response.status_code}")
-            counts.append(len(captured.captured_queries))
-        out[page["name"]] = counts
-    return out
+    client = _client(page)
+    counts = []
+    for url in page["urls"]:
+        client.get(url)  # first render compiles templates; not what a page costs
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        counts.append(len(captured.captured_queries))
+    return counts
 
 
 def profile(path: str) -> dict:
-    """For each page named: where a request spends its time (cProfile over a few requests)
-    and the plan of its slowest SQL query."""
+    """For each page named, with the page cache off: where a request spends its time
+    (cProfile over a few requests) and the plan of its slowest SQL query."""
+    from django.test.utils import override_settings
+
+    out = {}
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for page in json.loads(Path(path).read_text())["pages"]:
+            out[page["name"]] = _profile(page)
+    return out
+
+
+def _profile(page) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    spec = json.loads(Path(path).read_text())
-    out = {}
-    for page in spec["pages"]:
-        client = _client(page)
-        url = page["urls"][0]
+    client = _client(page)
+    url = page["urls"][0]
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
         client.get(url)
-        with CaptureQueriesContext(connection) as captured:
-            client.get(url)
-        # Read now: the next request clears the connection's query log.
-        executed = list(captured.captured_queries)
-        timed = sorted(executed, key=lambda q: float(q["time"]), reverse=True)
-        sql_seconds = sum(float(q["time"]) for q in executed)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(3):
-            client.get(url)
-        profiler.disable()
-        text = io.StringIO()
-        stats = pstats.Stats(profiler, stream=text)
-        stats.sort_stats("cumulative").print_stats(
-            r"(committees|organisation|governance_portal)", 12
-        )
-        stats.sort_stats("tottime").print_stats(12)
-        plan = ""
-        if (
-            timed
-            and float(timed[0]["time"]) > 0.005
-            and timed[0]["sql"].lstrip().upper().startswith("SELECT")
-        ):
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + timed[0]["sql"])
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-        out[page["name"]] = {
-            "url": url,
-            "queries": len(executed),
-            "sql_seconds": sql_seconds,
-            "slowest": [(float(q["time"]), q["sql"][:300]) for q in timed[:3]],
-            "plan": plan,
-            "profile": _trim_profile(text.getvalue()),
-        }
-    return out
+    # Read now: the next request clears the connection's query log.
+    executed = list(captured.captured_queries)
+    timed = sorted(executed, key=lambda q: float(q["time"]), reverse=True)
+    sql_seconds = sum(float(q["time"]) for q in executed)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(3):
+        client.get(url)
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(r"(committees|organisation|governance_portal)", 12)
+    stats.sort_stats("tottime").print_stats(12)
+    plan = ""
+    if (
+        timed
+        and float(timed[0]["time"]) > 0.005
+        and timed[0]["sql"].lstrip().upper().startswith("SELECT")
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + timed[0]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    return {
+        "url": url,
+        "queries": len(executed),
+        "sql_seconds": sql_seconds,
+        "slowest": [(float(q["time"]), q["sql"][:300]) for q in timed[:3]],
+        "plan": plan,
+        "profile": _trim_profile(text.getvalue()),
+    }
 
 
 def _trim_profile(text: str) -> str:
@@ -267,6 +303,7 @@ def main() -> None:
         "size": size,
         "pages": pages,
         "queries": queries,
+        "uncached": uncached,
         "profile": profile,
     }[command]
     print(json.dumps(handler(*args), default=str))

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from committees import api
+from governance_portal.pagecache import anonymous_page as cached
 
 app_name = "oparl"
 
@@ -35,24 +36,28 @@ PLURALS = {
 }
 
 urlpatterns = [
-    path("", api.system, name="system"),
-    path("body/", api.body_list, name="body_list"),
-    path("body/<int:pk>/", api.body, name="body"),
+    path("", cached(api.system), name="system"),
+    path("body/", cached(api.body_list), name="body_list"),
+    path("body/<int:pk>/", cached(api.body), name="body"),
     *[
         path(
             f"body/<int:pk>/{segment}/",
-            api.body_objects,
+            cached(api.body_objects),
             {"kind": kind},
             name=f"body_{PLURALS[kind]}",
         )
         for segment, kind in SEGMENTS.items()
     ],
     *[
-        path(f"{segment}/<int:pk>/", api.object_detail, {"kind": kind}, name=kind)
+        path(f"{segment}/<int:pk>/", cached(api.object_detail), {"kind": kind}, name=kind)
         for segment, kind in SEGMENTS.items()
     ],
-    path("organization/<int:pk>/meeting/", api.organization_meetings, name="organization_meetings"),
-    path("file/<int:pk>/access/", api.file_access, name="file_access"),
+    path(
+        "organization/<int:pk>/meeting/",
+        cached(api.organization_meetings),
+        name="organization_meetings",
+    ),
+    path("file/<int:pk>/access/", cached(api.file_access), name="file_access"),
     path("file/<int:pk>/download/", api.file_download, name="file_download"),
     path("<path:rest>", api.not_found, name="not_found"),
 ]

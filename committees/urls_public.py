@@ -1,27 +1,31 @@
 from django.urls import path
 
 from committees import feeds, views_public
+from governance_portal.pagecache import anonymous_page as cached
 
 app_name = "committees"
 
+# Every page and feed here is served from the page cache to visitors who are not signed in;
+# file downloads stream from storage and are not.
+
 urlpatterns = [
-    path("meetings/", views_public.meetings, name="meetings"),
-    path("meetings/<int:year>/<int:month>/", views_public.month, name="calendar"),
-    path("meetings/<int:pk>/", views_public.meeting, name="meeting"),
+    path("meetings/", cached(views_public.meetings), name="meetings"),
+    path("meetings/<int:year>/<int:month>/", cached(views_public.month), name="calendar"),
+    path("meetings/<int:pk>/", cached(views_public.meeting), name="meeting"),
     path("meetings/<int:pk>/agenda-pack.pdf", views_public.meeting_pack, name="meeting_pack"),
-    path("meetings/<int:pk>/meeting.ics", feeds.meeting_ics, name="meeting_ics"),
-    path("meetings.ics", feeds.meetings_ics, name="meetings_ics"),
-    path("committees/", views_public.committee_list, name="committee_list"),
-    path("committees/<slug:slug>/", views_public.committee, name="committee"),
-    path("committees/<slug:slug>/meetings.ics", feeds.committee_ics, name="committee_ics"),
-    path("committees/<slug:slug>/papers.atom", feeds.committee_atom, name="committee_atom"),
-    path("councillors/", views_public.councillors, name="councillors"),
-    path("councillors/<slug:slug>/", views_public.councillor, name="councillor"),
-    path("reports.atom", feeds.papers_atom, name="papers_atom"),
-    path("reports/<int:pk>/", views_public.report, name="report"),
+    path("meetings/<int:pk>/meeting.ics", cached(feeds.meeting_ics), name="meeting_ics"),
+    path("meetings.ics", cached(feeds.meetings_ics), name="meetings_ics"),
+    path("committees/", cached(views_public.committee_list), name="committee_list"),
+    path("committees/<slug:slug>/", cached(views_public.committee), name="committee"),
+    path("committees/<slug:slug>/meetings.ics", cached(feeds.committee_ics), name="committee_ics"),
+    path("committees/<slug:slug>/papers.atom", cached(feeds.committee_atom), name="committee_atom"),
+    path("councillors/", cached(views_public.councillors), name="councillors"),
+    path("councillors/<slug:slug>/", cached(views_public.councillor), name="councillor"),
+    path("reports.atom", cached(feeds.papers_atom), name="papers_atom"),
+    path("reports/<int:pk>/", cached(views_public.report), name="report"),
     path("documents/<int:pk>/", views_public.document, name="document"),
-    path("decisions/", views_public.decisions, name="decisions"),
-    path("decisions/<int:pk>/", views_public.decision, name="decision"),
-    path("forward-plan/", views_public.forward_plan, name="forward_plan"),
-    path("search/", views_public.search, name="search"),
+    path("decisions/", cached(views_public.decisions), name="decisions"),
+    path("decisions/<int:pk>/", cached(views_public.decision), name="decision"),
+    path("forward-plan/", cached(views_public.forward_plan), name="forward_plan"),
+    path("search/", cached(views_public.search), name="search"),
 ]

@@ -189,6 +189,24 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Public pages for anonymous visitors (governance_portal/pagecache.py): keyed on a content
+# version that every change advances, so any backend is safe; Redis shares them between
+# servers, per-process memory is bounded by MAX_ENTRIES. 0 turns the cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+CACHES["pages"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "portal-pages",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)},
+    }
+)
+
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30))
 SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
 # Each request pushes the expiry on, so the timeout counts from the last activity.

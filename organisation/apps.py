@@ -9,6 +9,10 @@ class OrganisationConfig(AppConfig):
     def ready(self):
         # Roles follow roles.py after every migrate, the test database's included.
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        from governance_portal import pagecache
+
+        # Council, directorates and services appear on public pages; so do officers' names.
+        pagecache.watch_app(self)
 
 
 def _sync_roles_after_migrate(sender, using, **kwargs):

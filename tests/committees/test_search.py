@@ -239,6 +239,30 @@ class TestSearching:
         assert first.paginator.count == 25
         assert len(first.object_list) == 20 and len(second.object_list) == 5
 
+    def test_only_the_newest_matches_are_ranked_and_the_page_says_so(self, client, monkeypatch):
+        monkeypatch.setattr(search, "CANDIDATES", 5)
+        # The best match (the word in its title) is the oldest: past the five newest.
+        index("Budget", "budget", date=dt.date(2010, 1, 1))
+        for n in range(7):
+            index(f"Paper {n}", "the budget", date=dt.date(2017, 1, 1) + dt.timedelta(days=n))
+
+        results = search.search("budget")
+        assert results.capped and results.paginator.count == 5
+        assert titles(results) == [f"Paper {n}" for n in (6, 5, 4, 3, 2)]
+        # Narrowing the dates reaches it, ranked first.
+        older = search.search("budget", date_to=dt.date(2016, 12, 31))
+        assert not older.capped and titles(older) == ["Budget"]
+
+        page = client.get(reverse("committees:search"), {"q": "budget"}).content.decode()
+        assert "At least 5 results" in page
+        assert "add a committee or dates" in page
+
+    def test_a_word_found_late_in_a_long_body_still_finds_the_entry(self):
+        index("Long report", "filler words " * 2000 + "whistleblowing")
+        (result,) = search.search("whistleblowing").object_list
+        assert result.title == "Long report"
+        assert "<" not in str(result.snippet)  # the snippet is the start of the body
+
     def test_the_search_uses_the_gin_index(self):
         words = [f"word{n}" for n in range(200)]
         SearchEntry.objects.bulk_create(

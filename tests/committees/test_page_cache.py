@@ -1,0 +1,208 @@
+"""The page cache never serves a stale public page (governance_portal/pagecache.py).
+
+Each test fills the cache with the public pages a change should alter, makes the change the
+way the portal makes it (a service, an admin save, a bulk update), and reads the pages again.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from committees import services
+from committees.models import AgendaItem, Meeting
+from governance_portal import pagecache
+from organisation.roles import Role
+from tests.committees.factories import (
+    AgendaItemFactory,
+    MeetingFactory,
+    OrganizationFactory,
+)
+from tests.conftest import sign_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    from django.core.cache import caches
+
+    caches[pagecache.CACHE_ALIAS].clear()
+
+
+@pytest.fixture
+def committee():
+    return OrganizationFactory(name="Audit and Procurement Committee", slug="audit")
+
+
+@pytest.fixture
+def meeting(committee):
+    meeting = MeetingFactory(organizations=[committee], published=True)
+    AgendaItemFactory(meeting=meeting, position=1, number="1", title="Apologies")
+    AgendaItemFactory(meeting=meeting, position=2, number="2", title="Internal audit plan")
+    return meeting
+
+
+def _pages(meeting, committee) -> list[str]:
+    local = meeting.start.astimezone()
+    return [
+        reverse("committees:meeting", args=[meeting.pk]),
+        reverse("committees:meetings"),
+        reverse("committees:calendar", args=[local.year, local.month]),
+        reverse("committees:committee", args=[committee.slug]),
+        reverse("committees:committee_ics", args=[committee.slug]),
+        reverse("committees:meeting_ics", args=[meeting.pk]),
+        reverse("oparl:meeting", args=[meeting.pk]),
+    ]
+
+
+def _warm(client, urls):
+    """Fetch each page twice; the second answer must come from the cache."""
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+        again = client.get(url)
+        assert again.headers.get("X-Page-Cache") == "hit", url
+
+
+def test_a_cached_page_costs_one_query(client, meeting, django_assert_num_queries):
+    url = reverse("committees:meeting", args=[meeting.pk])
+    first = client.get(url)
+    with django_assert_num_queries(1):  # the content version
+        second = client.get(url)
+    assert second.headers["X-Page-Cache"] == "hit"
+    assert _without_nonce(second) == _without_nonce(first)
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]
+    assert "Cookie" in second.headers["Vary"]
+    assert second.headers["X-Frame-Options"] == "DENY"  # middleware headers still added
+
+
+def test_each_answer_has_its_own_nonce_matching_its_header(client, meeting):
+    url = reverse("committees:meeting", args=[meeting.pk])
+    nonces = []
+    for _ in range(3):
+        response = client.get(url)
+        in_page = set(re.findall(r'nonce="([^"]+)"', response.content.decode()))
+        assert len(in_page) == 1
+        (nonce,) = in_page
+        assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+        nonces.append(nonce)
+    assert len(set(nonces)) == 3
+
+
+def test_a_service_change_shows_at_once_on_every_page(client, meeting, committee):
+    urls = _pages(meeting, committee)
+    _warm(client, urls)
+    services.cancel_meeting(meeting=meeting, reason="Not quorate", version=meeting.version)
+    for url in urls:
+        response = client.get(url)
+        assert response.headers.get("X-Page-Cache") != "hit", url
+        assert b"ancel" in response.content, url  # "Cancelled", "cancelled", "CANCELLED"
+
+
+def test_an_item_edit_shows_on_the_agenda(client, meeting):
+    url = reverse("committees:meeting", args=[meeting.pk])
+    _warm(client, [url])
+    item = AgendaItem.objects.get(meeting=meeting, number="2")
+    services.update_agenda_item(item=item, version=item.version, title="Internal audit charter")
+    page = client.get(url).content.decode()
+    assert "Internal audit charter" in page
+    assert "Internal audit plan" not in page
+
+
+def test_a_bulk_renumbering_shows_on_the_agenda(client, meeting):
+    url = reverse("committees:meeting", args=[meeting.pk])
+    _warm(client, [url])
+    services.move_agenda_item(
+        item=AgendaItem.objects.get(meeting=meeting, number="2"), direction="up"
+    )
+    page = client.get(url).content.decode()
+    assert page.index("Internal audit plan") < page.index("Apologies")
+
+
+def test_publishing_an_agenda_shows_it(client, committee):
+    meeting = MeetingFactory(organizations=[committee])
+    AgendaItemFactory(meeting=meeting, position=1, number="1", title="Treasury management")
+    url = reverse("committees:meeting", args=[meeting.pk])
+    _warm(client, [url])
+    assert b"Treasury management" not in client.get(url).content
+    services.publish_agenda(meeting=meeting, late_reason="Urgent")
+    assert b"Treasury management" in client.get(url).content
+
+
+def test_a_save_outside_the_services_shows_too(client, meeting):
+    """The Django admin saves models directly."""
+    url = reverse("committees:meeting", args=[meeting.pk])
+    _warm(client, [url])
+    AgendaItem.objects.get(meeting=meeting, number="1").delete()
+    assert b"Apologies" not in client.get(url).content
+
+
+def test_an_unpublished_draft_seen_by_a_clerk_never_reaches_the_public(client, committee):
+    meeting = MeetingFactory(organizations=[committee])
+    AgendaItemFactory(meeting=meeting, position=1, number="1", title="Draft item")
+    url = reverse("committees:meeting", args=[meeting.pk])
+    clerk = sign_in(Client(), UserFactory(roles=[Role.GOVERNANCE_SERVICES]))
+    for _ in range(2):
+        seen = clerk.get(url)
+        assert seen.headers.get("X-Page-Cache") != "hit"
+        assert b"Draft item" in seen.content
+    assert b"Draft item" not in client.get(url).content
+
+
+def test_signed_in_visitors_are_never_served_from_the_cache(client, meeting):
+    url = reverse("committees:meeting", args=[meeting.pk])
+    _warm(client, [url])
+    member = sign_in(Client(), UserFactory(roles=[]))
+    response = member.get(url)
+    assert response.headers.get("X-Page-Cache") != "hit"
+    assert b"Sign out" in response.content
+
+
+def test_not_found_answers_are_not_stored(client):
+    url = reverse("committees:meeting", args=[999_999])
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.headers.get("X-Page-Cache") != "hit"
+
+
+def test_post_is_never_answered_from_the_cache(client, meeting):
+    url = reverse("committees:meeting", args=[meeting.pk])
+    _warm(client, [url])
+    assert client.post(url).status_code in {403, 405}
+
+
+def test_off_when_the_timeout_is_zero(client, meeting, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    url = reverse("committees:meeting", args=[meeting.pk])
+    client.get(url)
+    assert client.get(url).headers.get("X-Page-Cache") != "hit"
+
+
+def test_the_version_advances_again_after_commit_once_per_transaction(
+    meeting, django_capture_on_commit_callbacks
+):
+    before = pagecache.current_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.cancel_meeting(meeting=meeting, reason="Not quorate", version=meeting.version)
+    assert callbacks.count(pagecache._advance) == 1
+    # Several rows were written, each advancing the version at once; then once more on commit.
+    assert pagecache.current_version() > before + 1
+    assert Meeting.objects.get(pk=meeting.pk).state == "cancelled"
+
+
+def test_a_sign_in_does_not_empty_the_cache(client, meeting):
+    user = UserFactory(roles=[], password="a long enough password 1")
+    url = reverse("committees:meeting", args=[meeting.pk])
+    _warm(client, [url])
+    Client().post(
+        reverse("login"), {"username": user.email, "password": "a long enough password 1"}
+    )
+    assert client.get(url).headers.get("X-Page-Cache") == "hit"
+
+
+def _without_nonce(response) -> str:
+    return re.sub(r'nonce="[^"]+"', "", response.content.decode())

@@ -36,6 +36,7 @@ from committees.models import (
     SignOff,
 )
 from committees.models.meetings import SCHEDULE_12A_PARAGRAPHS
+from governance_portal import pagecache
 
 STALE = (
     "Someone else changed this while you were editing it. Your changes have not been saved: "
@@ -96,6 +97,8 @@ def _after_change(meeting: Meeting):
     """Keep what the public sees in step: the search index now, the pack after commit."""
     from committees import search, tasks
 
+    # Signals cover saves and deletes; this covers the bulk updates (renumbering, search).
+    pagecache.content_changed()
     search.reindex_meeting(meeting)
     if meeting.agenda_published_at is not None and meeting.state != MeetingState.CANCELLED:
         tasks.request_pack_build(meeting)

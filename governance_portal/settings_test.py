@@ -13,7 +13,14 @@ from governance_portal.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Query-count tests measure the pages themselves; tests/committees/test_page_cache.py turns
+# the page cache on.
+PAGE_CACHE_SECONDS = 0
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+# WhiteNoise finds each static file when it is asked for, as in development, instead of
+# indexing all of them whenever a middleware chain is built: each test client builds one, so
+# the index cost ~40 ms a test.
+WHITENOISE_AUTOREFRESH = True
 # Two test runs on one server (a developer's and a helper's, say) need their own databases.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405

@@ -2,7 +2,9 @@
 
 What a file is gets decided from its bytes, never from its name or the content type the
 browser sent. A PDF is opened with pypdf (so a damaged or password-protected one is refused
-now, not when the pack is built); a Word document (.docx) is a ZIP holding word/document.xml.
+now, not when the pack is built), and one carrying active content (JavaScript, automatic or
+launch actions, attached files, multimedia) is refused, since the public can download it and
+it goes into the agenda pack; a Word document (.docx) is a ZIP holding word/document.xml.
 The stored file gets a random name; the name the person uploaded is kept, cleaned, for
 display only.
 
@@ -37,6 +39,10 @@ TOO_BIG = "The selected file must be smaller than {limit}"
 PASSWORD_PROTECTED = "The selected file is password protected. Upload a copy without a password"  # noqa: S105
 DAMAGED = "The selected file is damaged and cannot be opened"
 TOO_BIG_UNPACKED = "The selected file is too large to open. Upload a smaller copy"
+ACTIVE_CONTENT = (
+    "The selected file must not contain scripts, automatic actions or attached files. "
+    "Save it again as a plain PDF and upload that"
+)
 NO_FILE = "Select a file"
 NO_OWNER = "Select the report or meeting the document belongs to"
 NO_TITLE = "Enter a title for the document"
@@ -269,7 +275,89 @@ def _read_pdf(content: bytes) -> tuple[int, str]:
         raise ValidationError(DAMAGED, code="damaged") from error
     if page_count == 0:
         raise ValidationError(DAMAGED, code="damaged")
+    try:
+        active = active_content(reader)
+    except Exception as error:
+        raise ValidationError(DAMAGED, code="damaged") from error
+    if active:
+        logger.info("Refused a PDF holding active content: %s", active)
+        raise ValidationError(ACTIVE_CONTENT, code="active_content")
     return page_count, "\n\n".join(texts)
+
+
+# Action types (/S) that run code, start programs, send data or play embedded media. Links
+# (/URI, /GoTo, /GoToR), named actions (next page, print) and layer switches are harmless.
+UNSAFE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/Rendition",
+        "/RichMediaExecute",
+        "/GoToE",
+        "/GoTo3DView",
+        "/Movie",
+        "/Sound",
+    }
+)
+# Keys that only ever hold scripts, automatic ("additional") actions, attached files or XFA
+# forms (which carry scripts).
+UNSAFE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EF", "/XFA"})
+# Annotations that play media, run 3D scripts or carry an attached file.
+UNSAFE_ANNOTATIONS = frozenset(
+    {"/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/FileAttachment"}
+)
+UNSAFE_URI = re.compile(r"^\s*(javascript|vbscript|data|file):", re.I)
+MAX_PDF_OBJECTS = 1_000_000
+
+
+def active_content(reader) -> str:
+    """What in the PDF could run or launch something when it is opened or clicked (an empty
+    string if nothing). Every object reachable from the document catalog is looked at, so a
+    script hidden in an object stream, a form field or a page's annotation is found too; pypdf
+    decodes escaped names (/J#61vaScript), so spelling cannot hide one."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    pending = [reader.trailer["/Root"]]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, IndirectObject):
+            key = (value.idnum, value.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise ValueError("too many objects")
+            value = value.get_object()
+        if isinstance(value, DictionaryObject):  # stream dictionaries included
+            found = unsafe_entry(value)
+            if found:
+                return found
+            pending.extend(value.values())
+        elif isinstance(value, ArrayObject):
+            pending.extend(value)
+    return ""
+
+
+def unsafe_entry(dictionary) -> str:
+    """Why this one PDF dictionary is active content ("/JS", "/Launch", ...), or ""."""
+    for key in UNSAFE_KEYS:
+        if key in dictionary:
+            return key
+    action = dictionary.get("/S")
+    if action in UNSAFE_ACTIONS:
+        return str(action)
+    if action == "/URI" and UNSAFE_URI.match(str(dictionary.get("/URI", ""))):
+        return "/URI"
+    if dictionary.get("/Type") == "/EmbeddedFile":
+        return "/EmbeddedFile"
+    if dictionary.get("/Type") == "/Annot" or "/Rect" in dictionary:
+        subtype = dictionary.get("/Subtype")
+        if subtype in UNSAFE_ANNOTATIONS:
+            return str(subtype)
+    return ""
 
 
 def _read_docx(content: bytes) -> str:

@@ -194,8 +194,35 @@ def _textarea(label, *, required_message=None, help_text="", rows=5):
     )
 
 
+VERSION_MISSING = (
+    "Your changes have not been saved because the page was incomplete. Open the page again "
+    "and make your changes there"
+)
+
+
 def _version():
-    return forms.IntegerField(required=False, widget=forms.HiddenInput)
+    """The hidden version of the record a form was opened on (optimistic locking); made
+    required by VersionedFormMixin when the form edits a record."""
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"), VERSION_MISSING
+        ),
+    )
+
+
+class VersionedFormMixin:
+    """A form that edits a record (its initial data carries the record's version) needs the
+    version back: without it the service could not tell whether someone else has changed
+    the record since the page was opened, and would overwrite their changes. The same form
+    creating a record has no version to send."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = self.initial.get("version") is not None
 
 
 class _LabelledModelChoiceField(forms.ModelChoiceField):
@@ -311,7 +338,7 @@ class MeetingForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
         self.fields["contact_officer"].queryset = contact_officers
 
 
-class RescheduleForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
+class RescheduleForm(VersionedFormMixin, MeetingTimesMixin, GovukFormMixin, forms.Form):
     submit_label = "Save new date and time"
 
     date = GovukDateField(
@@ -341,7 +368,7 @@ class RescheduleForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
         self.fields["location"].queryset = locations
 
 
-class CancelMeetingForm(GovukFormMixin, forms.Form):
+class CancelMeetingForm(VersionedFormMixin, GovukFormMixin, forms.Form):
     submit_label = "Cancel the meeting"
 
     reason = _textarea(
@@ -394,7 +421,7 @@ class VisibilityMixin:
         return sorted({int(p) for p in self.cleaned_data.get("exempt_paragraphs") or []})
 
 
-class AgendaItemForm(VisibilityMixin, GovukFormMixin, forms.Form):
+class AgendaItemForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form):
     submit_label = "Save item"
 
     title = _text("Title", required_message="Enter the title of the item", max_length=300)
@@ -522,7 +549,7 @@ class AttachReportForm(GovukFormMixin, forms.Form):
 # --- Reports --------------------------------------------------------------------------------
 
 
-class PaperForm(VisibilityMixin, GovukFormMixin, forms.Form):
+class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form):
     """Every field of the council's report template."""
 
     submit_label = "Save report"
@@ -851,7 +878,7 @@ def resolutions_text(resolutions) -> str:
     )
 
 
-class MinuteForm(GovukFormMixin, forms.Form):
+class MinuteForm(VersionedFormMixin, GovukFormMixin, forms.Form):
     submit_label = "Save minute"
 
     minutes_text = _textarea("Minute", rows=8, help_text="What was considered and said")

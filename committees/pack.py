@@ -17,16 +17,17 @@ import hashlib
 import io
 import logging
 import secrets
+import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Case, IntegerField, PositiveIntegerField, Q, Value, When
 from django.utils import dateformat, timezone
 
 from committees import queries
-from committees.documents import PDF, new_pdf, pdf_safe
+from committees.documents import PDF, new_pdf, pdf_safe, unsafe_entry
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -86,7 +87,9 @@ def build_pack(pack: AgendaPack, *, progress: Callable[[int], None] | None = Non
         raise ValueError(NOT_BUILDABLE)
     if pack.status == PackStatus.QUEUED:
         pack.status, pack.started_at = PackStatus.BUILDING, timezone.now()
-        AgendaPack.objects.filter(pk=pack.pk).update(status=pack.status, started_at=pack.started_at)
+        AgendaPack.objects.filter(pk=pack.pk).update(
+            status=pack.status, started_at=pack.started_at, updated_at=pack.started_at
+        )
     report = _Progress(pack, progress)
     report(0)
     stored_name = None
@@ -111,10 +114,9 @@ def build_pack(pack: AgendaPack, *, progress: Callable[[int], None] | None = Non
         else:
             message = UNEXPECTED
             logger.exception("Agenda pack %s for meeting %s failed", pack.pk, pack.meeting_id)
-        if isinstance(error, DatabaseError) and not connection.in_atomic_block:
-            # The connection itself may be what failed: record the failure on a fresh one.
-            connection.close()
-        _fail(pack, message)
+        if isinstance(error, DatabaseError):
+            _drop_connection()  # it may be what failed: record the failure on a fresh one
+        record_failure(pack, message)
         return pack
     report(100)
     return pack
@@ -290,8 +292,8 @@ def _assemble(contents: _Contents, report) -> tuple[bytes, int, dict[int, tuple[
     for n, part in enumerate(contents.parts, start=1):
         start = len(writer.pages)
         for page in part.reader.pages:
-            added = writer.add_page(page)
-            added.pop("/AA", None)  # no page-open actions from uploaded files
+            _make_inert(page)  # before copying: what is left out is never written
+            writer.add_page(page)
         if part.item.pk not in outlined:
             outlined.add(part.item.pk)
             writer.add_outline_item(
@@ -310,6 +312,47 @@ def _assemble(contents: _Contents, report) -> tuple[bytes, int, dict[int, tuple[
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages), ranges
+
+
+def _make_inert(page) -> None:
+    """Strip what could run something from a page copied into the pack: its automatic
+    actions and the annotations that run a script, launch a program, play media or carry a
+    file. Uploads holding these are refused (committees.documents), so this only guards
+    against a file stored before that check, or one it misses. Only pages are copied into
+    the pack's new writer, never an uploaded file's catalog, so no document-level
+    /OpenAction, /AA or /Names JavaScript arrives either."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    page.pop("/AA", None)
+    annotations = page.get("/Annots")
+    if annotations is None:
+        return
+    kept = ArrayObject(
+        reference for reference in annotations.get_object() if not _is_active(reference)
+    )
+    page[NameObject("/Annots")] = kept
+
+
+def _is_active(annotation) -> bool:
+    """An annotation that is active content itself or whose action (or any action chained
+    after it with /Next) is."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    annotation = annotation.get_object()
+    if not isinstance(annotation, DictionaryObject):
+        return True  # not an annotation at all: drop it
+    pending, seen = [annotation, annotation.get("/A")], 0
+    while pending and seen < 100:
+        action = pending.pop()
+        action = action.get_object() if action is not None else None
+        if isinstance(action, ArrayObject):
+            pending.extend(action)
+        elif isinstance(action, DictionaryObject):
+            seen += 1
+            if unsafe_entry(action):
+                return True
+            pending.append(action.get("/Next"))
+    return bool(pending)  # a chain too long to follow is not trusted
 
 
 def _open(part: _Part, labels: dict[int, str]):
@@ -605,6 +648,44 @@ def _save_page_ranges(meeting: Meeting, ranges: dict[int, tuple[int, int]]) -> N
     AgendaItem.objects.filter(meeting=meeting).update(start_page=value(0), end_page=value(1))
 
 
+# Seconds to wait before each new try at recording a failure when the database cannot be
+# reached: a restart or failover takes a few seconds. If every try fails, the status page
+# still shows the build as failed once its heartbeat stops (queries_manage.latest_pack).
+RECONNECT_DELAYS = (0, 1, 3, 10)
+
+
+def _drop_connection() -> None:
+    """Close the connection so the next query opens a fresh one; never inside a caller's
+    transaction, whose work would be lost with it."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+def record_failure(pack: AgendaPack | int, message: str = UNEXPECTED) -> AgendaPack:
+    """Mark `pack` (or the pack of that pk) failed with `message`, opening a fresh connection
+    and trying again if the database connection is lost, so a failure is visible at once and
+    not only when the build is found to have stopped."""
+    pk = pack.pk if isinstance(pack, AgendaPack) else pack
+
+    def attempt() -> AgendaPack:
+        nonlocal pack
+        if not isinstance(pack, AgendaPack):
+            pack = AgendaPack.objects.get(pk=pk)
+        _fail(pack, message)
+        return pack
+
+    for delay in RECONNECT_DELAYS:
+        try:
+            return attempt()
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block:
+                raise
+            logger.warning("Could not record that agenda pack %s failed; trying again", pk)
+            connection.close()
+            time.sleep(delay)
+    return attempt()
+
+
 def _fail(pack: AgendaPack, message: str) -> None:
     pack.file.name = ""
     pack.size = pack.page_count = None
@@ -628,22 +709,34 @@ def _fail(pack: AgendaPack, message: str) -> None:
 
 class _Progress:
     """Writes the build's progress (0-100) on the pack row as it rises, in steps of at least
-    five, so a page polling the row can show it; also tells `callback`, if given."""
+    five, so a page polling the row can show it; also tells `callback`, if given. Each
+    write sets `updated_at`, the build's heartbeat, and one is written every HEARTBEAT
+    seconds while the build goes on even if progress has not risen enough: a build whose
+    heartbeat has stopped has died (queries_manage.latest_pack)."""
+
+    HEARTBEAT = 20
 
     def __init__(self, pack: AgendaPack, callback):
         self.pack = pack
         self.callback = callback
         self.last = None
+        self.beat = time.monotonic()
 
     def __call__(self, value: int) -> None:
         value = max(0, min(100, int(value)))
         if self.last is not None and (
             value <= self.last or (value < 100 and value < self.last + 5)
         ):
+            if value < 100 and time.monotonic() - self.beat >= self.HEARTBEAT:
+                self._write(progress=self.last)
             return
         if value < 100:  # 100 is written with the ready status, in one go
-            AgendaPack.objects.filter(pk=self.pack.pk).update(progress=value)
+            self._write(progress=value)
         self.pack.progress = value
         self.last = value
         if self.callback:
             self.callback(value)
+
+    def _write(self, **fields) -> None:
+        AgendaPack.objects.filter(pk=self.pack.pk).update(**fields, updated_at=timezone.now())
+        self.beat = time.monotonic()

@@ -149,18 +149,26 @@ def _tree(items):
     return top
 
 
-# A build still queued or running this long after it began has died with its worker.
+# A build still queued this long after it was asked for has died with its worker (or none
+# runs); one being built whose heartbeat (`updated_at`, written every few seconds of work by
+# committees.pack) has been silent this long has died mid-build. Builds take seconds.
 STALLED_AFTER = dt.timedelta(minutes=15)
+SILENT_AFTER = dt.timedelta(minutes=2)
 STALLED = "The build stopped without finishing. Rebuild the pack."
 
 
 def latest_pack(meeting: Meeting) -> AgendaPack | None:
     """The newest build, shown as failed if its worker died (nothing is written here)."""
     pack = AgendaPack.objects.filter(meeting=meeting).order_by("-created_at", "-pk").first()
+    now = timezone.now()
+    if pack is None:
+        return None
     if (
-        pack is not None
-        and pack.status in {PackStatus.QUEUED, PackStatus.BUILDING}
-        and (pack.started_at or pack.created_at) < timezone.now() - STALLED_AFTER
+        pack.status == PackStatus.QUEUED
+        and (pack.started_at or pack.created_at) < now - STALLED_AFTER
+    ) or (
+        pack.status == PackStatus.BUILDING
+        and max(pack.updated_at, pack.started_at or pack.created_at) < now - SILENT_AFTER
     ):
         pack.status, pack.error = PackStatus.FAILED, STALLED
     return pack

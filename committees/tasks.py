@@ -6,7 +6,7 @@ backend, so an enqueued task runs at once.
 
 import functools
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -16,15 +16,26 @@ from committees.models import AgendaPack, Meeting, PackStatus
 @task()
 def build_agenda_pack(pack_id: int) -> str:
     """Build a queued pack. Claiming it (queued -> building) is one conditional UPDATE, so a
-    task delivered twice, or a pack already taken by another worker, builds once."""
-    from committees.pack import build_pack
+    task delivered twice, or a pack already taken by another worker, builds once.
 
+    If the database connection is lost once the pack is claimed, the failure is recorded on
+    a fresh connection (build_pack does the same for the build itself), so the pack shows as
+    failed at once rather than as still being built."""
+    from committees.pack import build_pack, record_failure
+
+    started = timezone.now()
     claimed = AgendaPack.objects.filter(pk=pack_id, status=PackStatus.QUEUED).update(
-        status=PackStatus.BUILDING, started_at=timezone.now(), progress=0
+        status=PackStatus.BUILDING, started_at=started, updated_at=started, progress=0
     )
     if not claimed:
         return "skipped"
-    pack = AgendaPack.objects.select_related("meeting").get(pk=pack_id)
+    try:
+        pack = AgendaPack.objects.select_related("meeting").get(pk=pack_id)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return record_failure(pack_id).status
     return build_pack(pack).status
 
 

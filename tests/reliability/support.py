@@ -212,26 +212,42 @@ _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.
 
 class DropConnection:
     """A `connection.execute_wrapper` that ends the connection's server process just before
-    the `at`-th statement it counts runs; it counts the statements that write to the
-    portal's tables (not the session table: the session is saved after every request), or
-    with `writes_only=False` every statement. It keeps what it counted in `statements`."""
+    the `at`-th statement it counts runs (or before each of several: `at=(3, 4)`); it counts
+    the statements that write to the portal's tables (not the session table: the session is
+    saved after every request), or with `writes_only=False` every statement, or with
+    `matching` only statements matching that regular expression. It keeps what it counted in
+    `statements`. The wrapper stays on the connection's wrapper object, so it goes on
+    counting on the fresh connection Django opens after one is closed."""
 
-    def __init__(self, server: "DatabaseServer", *, at: int, writes_only: bool = True):
+    def __init__(
+        self,
+        server: "DatabaseServer",
+        *,
+        at: int | tuple[int, ...],
+        writes_only: bool = True,
+        matching: str | None = None,
+    ):
         self.server = server
-        self.at = at
+        self.at = (at,) if isinstance(at, int) else tuple(at)
         self.writes_only = writes_only
+        self.matching = re.compile(matching, re.I | re.S) if matching else None
         self.statements: list[str] = []
 
     @property
     def fired(self) -> bool:
-        return len(self.statements) >= self.at
+        return len(self.statements) >= max(self.at)
+
+    def _counts(self, sql: str, match) -> bool:
+        if self.matching is not None:
+            return bool(self.matching.search(sql))
+        return not self.writes_only or bool(match and match[2] != "django_session")
 
     def __call__(self, execute, sql, params, many, context):
         match = _WRITE.match(sql)
-        if not self.writes_only or (match and match[2] != "django_session"):
+        if self._counts(sql, match):
             summary = f"{match[1].split()[0].upper()} {match[2]}" if match else sql[:60]
             self.statements.append(summary)
-            if len(self.statements) == self.at:
+            if len(self.statements) in self.at:
                 self.server.terminate(context["connection"].connection.get_backend_pid())
         return execute(sql, params, many, context)
 

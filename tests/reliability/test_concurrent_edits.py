@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable
+from html import escape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,11 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees import services
+from committees.forms import VERSION_MISSING
 from committees.models import AgendaItem, Attendance, Meeting, MeetingState, Paper
 from tests.committees.factories import MeetingFactory, PaperFactory, PersonFactory
 from tests.reliability.support import (
     assert_refused,
     backend_pid,
+    changed_tables,
+    database_fingerprint,
     governance_services_client,
     open_form,
 )
@@ -137,6 +141,56 @@ class TestTwoPeopleEditingThroughThePages:
         assert bob.post(url, latest).status_code == 302
         assert edit.stored(obj) == (edit.second_stored or edit.second)
         assert _history(obj) == history + 2
+
+    @pytest.mark.parametrize("version", [None, "", "abc", "-1", "99999999999"])
+    @pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+    def test_a_save_without_the_version_it_was_opened_on_is_refused(self, edit, version):
+        """A hand-made post that leaves out the version (or garbles it) would skip the check
+        and overwrite whatever someone else saved meanwhile: it is refused, and nothing
+        changes."""
+        clerk = governance_services_client("Suzanne Bennett")
+        obj = edit.make()
+        url = reverse(edit.url_name, args=[obj.pk])
+        form = open_form(clerk, url)
+        stored = edit.stored(obj)
+        if version is None:
+            del form["version"]
+        else:
+            form["version"] = [version]
+        form[edit.field] = [edit.first]
+        before = database_fingerprint()
+
+        refused = clerk.post(url, form)
+
+        assert_refused(refused, VERSION_MISSING)
+        assert escape(edit.first) in refused.content.decode()  # the typing is kept on the page
+        assert changed_tables(before, database_fingerprint()) == []
+        assert edit.stored(obj) == stored
+
+    def test_cancelling_a_meeting_without_the_version_is_refused(self):
+        clerk = governance_services_client("Suzanne Bennett")
+        meeting = _meeting()
+        url = reverse("manage:meeting_cancel", args=[meeting.pk])
+        form = open_form(clerk, url)
+        del form["version"]
+        form["reason"] = ["The Cabinet Member is unavailable"]
+        before = database_fingerprint()
+
+        assert_refused(clerk.post(url, form), VERSION_MISSING)
+        assert changed_tables(before, database_fingerprint()) == []
+        meeting.refresh_from_db()
+        assert meeting.state == MeetingState.SCHEDULED
+
+    def test_the_forms_that_create_need_no_version(self):
+        """Adding an item and creating a report use the same forms: there is no version yet."""
+        clerk = governance_services_client("Suzanne Bennett")
+        meeting = _meeting()
+        url = reverse("manage:item_add", args=[meeting.pk])
+        form = open_form(clerk, url)
+        assert form.get("version") in (None, [""])
+        form["title"] = ["Apologies for absence"]
+        assert clerk.post(url, form).status_code == 302
+        assert AgendaItem.objects.get(meeting=meeting).title == "Apologies for absence"
 
     def test_cancelling_a_meeting_someone_has_just_rescheduled_is_refused(self):
         alice = governance_services_client("Suzanne Bennett")

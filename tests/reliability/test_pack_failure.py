@@ -13,14 +13,13 @@ import hashlib
 import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections, connection
-from django.db import utils as db_utils
+from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from committees import documents, services
+from committees import documents, pack, services
 from committees.models import AgendaPack, ConsultationRole, DocumentKind, PackStatus
 from tests.committees.factories import MeetingFactory, PaperFactory, approve_fully, minimal_pdf
 from tests.reliability.support import DropConnection, governance_services_client
@@ -182,51 +181,135 @@ def test_after_a_worker_dies_mid_build_the_previous_pack_stays_and_a_rebuild_suc
     assert_published(meeting, rebuilt)
 
 
-@pytest.mark.parametrize(
-    "death",
-    [
-        "worker killed",
-        pytest.param(
-            "database connection lost",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "When the connection drops mid-build, build_pack's failure record "
-                    "(_fail) cannot be written on the dead connection inside the worker's "
-                    "transaction; the pack shows as failed only once it is 15 minutes old "
-                    "(queries_manage.latest_pack)."
-                ),
-            ),
-        ),
-    ],
-)
-def test_a_build_that_dies_half_way_is_shown_as_failed(death, agenda, worker, server, monkeypatch):
+def test_a_build_whose_worker_is_killed_is_shown_as_failed_once_its_heartbeat_stops(
+    agenda, worker, monkeypatch
+):
+    """Nothing can record the failure of a killed worker: the status page shows the build
+    as failed once it has been silent for longer than any build takes (a build writes its
+    progress, its heartbeat, every few seconds), and as still being built before that."""
+    meeting, _, published = agenda
+    clerk = governance_services_client("Suzanne Bennett")
+    _rebuild(clerk, meeting)
+    with monkeypatch.context() as patch:
+        _die_at_the_second_file(patch)
+        with pytest.raises(WorkerKilled):
+            worker.run()
+    stuck = _latest(meeting)
+    assert stuck.status == PackStatus.BUILDING
+
+    def _later(minutes):
+        AgendaPack.objects.filter(meeting=meeting).update(
+            created_at=F("created_at") - dt.timedelta(minutes=minutes),
+            started_at=F("started_at") - dt.timedelta(minutes=minutes),
+            updated_at=F("updated_at") - dt.timedelta(minutes=minutes),
+        )
+
+    _later(1)  # a minute of silence: a slow build, perhaps
+    html = _status_page(clerk, meeting)
+    assert _status_tag(html) == "Being built"
+    assert 'http-equiv="refresh"' in html
+
+    _later(2)  # three minutes: well over ten times what any build takes
+    html = _status_page(clerk, meeting)
+    assert _status_tag(html) == "Failed"
+    assert "The build stopped without finishing. Rebuild the pack." in html
+    assert 'http-equiv="refresh"' not in html
+    assert_published(meeting, published)
+    stuck.refresh_from_db()
+    assert stuck.status == PackStatus.BUILDING  # the page writes nothing
+
+
+def test_a_build_beats_as_it_works(agenda, worker):
+    """Each progress write also moves the heartbeat (`updated_at`) on, as other requests see
+    it while the build goes on."""
+    meeting, _, _ = agenda
+    _rebuild(governance_services_client("Suzanne Bennett"), meeting)
+    worker.discard()
+    queued = _latest(meeting)
+    beats = []
+
+    def progress(value):
+        beats.append(AgendaPack.objects.values_list("updated_at", flat=True).get(pk=queued.pk))
+
+    built = pack.build_pack(queued, progress=progress)
+
+    assert built.status == PackStatus.READY
+    assert len(beats) >= 10
+    assert beats == sorted(set(beats))  # a new beat with each step
+    assert queued.created_at < beats[0]
+
+
+def test_a_build_that_goes_on_beating_is_not_shown_as_failed(agenda, worker):
+    """A build started long ago (a queue that was busy, a very large pack) whose heartbeat is
+    recent is still being built."""
     meeting, _, _ = agenda
     clerk = governance_services_client("Suzanne Bennett")
     _rebuild(clerk, meeting)
-    if death == "worker killed":
-        with monkeypatch.context() as patch:
-            _die_at_the_second_file(patch)
-            with pytest.raises(WorkerKilled):
-                worker.run()
-    else:
-        # Writes: the claim, progress 0, then progress as files are opened: cut at the third.
-        drop = DropConnection(server, at=3)
-        with connection.execute_wrapper(drop), pytest.raises(db_utils.Error):
-            worker.run()  # the database error escapes build_pack: _fail could not save
-        assert drop.fired
-        close_old_connections()  # the worker moves on to its next task
-    stuck = _latest(meeting)
-    assert stuck.status == PackStatus.BUILDING
-    # An hour later (no build of this size takes more than a few seconds):
+    building = _latest(meeting)
     hour = dt.timedelta(hours=1)
     AgendaPack.objects.filter(meeting=meeting).update(
-        created_at=F("created_at") - hour,
-        started_at=F("started_at") - hour,
-        finished_at=F("finished_at") - hour,
+        created_at=F("created_at") - hour, updated_at=F("updated_at") - hour
     )
-
+    AgendaPack.objects.filter(pk=building.pk).update(
+        status=PackStatus.BUILDING,
+        started_at=timezone.now() - hour,
+        updated_at=timezone.now() - dt.timedelta(seconds=30),
+    )
     html = _status_page(clerk, meeting)
+    assert _status_tag(html) == "Being built"
+    assert 'http-equiv="refresh"' in html
+    worker.discard()
 
-    assert 'http-equiv="refresh"' not in html
+
+#: Where the worker's database connection is cut: the statement before which its server
+#: process is ended (see DropConnection), and whether a fresh connection is cut again.
+CONNECTION_CUTS = {
+    # The claim committed; the next statement (reading the claimed pack) finds no server.
+    "reading the pack just claimed": {"at": 2, "writes_only": False},
+    # Writes: the claim, progress 0, then progress as files are opened: cut at the third.
+    "opening the files": {"at": 3},
+    # The database is still away when the failure is first written: written on the next try.
+    "opening the files, and again recording the failure": {"at": (3, 4)},
+    # Inside the transaction that publishes the pack (it locks the meeting first).
+    "publishing": {"at": 1, "matching": r"\bFOR UPDATE\b"},
+}
+
+
+@pytest.mark.parametrize("cut", list(CONNECTION_CUTS))
+def test_a_build_whose_database_connection_drops_is_shown_as_failed_at_once(
+    cut, agenda, worker, server, media
+):
+    """The worker records the failure on a fresh connection: the status page shows it as
+    failed straight away, not once it has been silent for long, the previous pack stays
+    published, and a rebuild succeeds."""
+    meeting, _, published = agenda
+    clerk = governance_services_client("Suzanne Bennett")
+    _rebuild(clerk, meeting)
+
+    drop = DropConnection(server, **CONNECTION_CUTS[cut])
+    with connection.execute_wrapper(drop):
+        (outcome,) = worker.run()  # the failure is handled: nothing escapes to the worker
+    assert drop.fired, drop.statements
+    assert len(server.terminated) == len(drop.at)
+    assert outcome == PackStatus.FAILED
+
+    failed = _latest(meeting)
+    assert failed.status == PackStatus.FAILED
+    assert failed.error == pack.UNEXPECTED
+    assert failed.finished_at is not None
+    assert not failed.file
+    html = _status_page(clerk, meeting)  # at once: no time has passed
     assert _status_tag(html) == "Failed"
+    assert "The pack could not be built because of an unexpected error" in html
+    assert 'http-equiv="refresh"' not in html
+    assert_published(meeting, published)
+    assert sorted(p.name for p in (media / "packs").iterdir()) == [
+        published.file.name.removeprefix("packs/")
+    ]
+
+    _rebuild(clerk, meeting)
+    worker.run()
+    retried = _latest(meeting)
+    assert retried.status == PackStatus.READY
+    assert _status_tag(_status_page(clerk, meeting)) == "Ready"
+    assert_published(meeting, retried)

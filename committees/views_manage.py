@@ -450,7 +450,12 @@ def attendance(request, pk):
         prefix="attendance",
     )
     problems = []
-    if request.method == "POST" and formset.is_valid():
+    version = _posted_version(request)
+    if request.method == "POST" and version is None:
+        # Without the version the save could overwrite someone else's: refuse, as the
+        # other edit forms do.
+        problems = [f.VERSION_MISSING]
+    elif request.method == "POST" and formset.is_valid():
         entries = formset.entries(
             people_by_pk=queries.people_by_pk(
                 formset.chosen_pks("person") | formset.chosen_pks("substitute_for")
@@ -461,7 +466,7 @@ def attendance(request, pk):
             services.record_attendance(
                 meeting=meeting,
                 entries=entries,
-                version=_posted_version(request),
+                version=version,
                 actor=request.user,
             )
         except ValidationError as error:
@@ -842,4 +847,4 @@ def _item_label(item) -> str:
 def _posted_version(request) -> int | None:
     """The version of the record the form was opened on (optimistic locking)."""
     value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and len(value) < 10 else None

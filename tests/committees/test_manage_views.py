@@ -685,8 +685,9 @@ def test_rebuilding_the_pack(gs, django_capture_on_commit_callbacks):
 # --- Minutes --------------------------------------------------------------------------------
 
 
-def attendance_data(rows):
+def attendance_data(rows, version=1):
     data = {
+        "version": version,
         "attendance-TOTAL_FORMS": len(rows),
         "attendance-INITIAL_FORMS": 0,
         "attendance-MIN_NUM_FORMS": 0,

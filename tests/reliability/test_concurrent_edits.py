@@ -231,6 +231,24 @@ class TestTwoPeopleEditingThroughThePages:
         assert duggins.pk in attended, "Alice's attendance was silently overwritten"
         assert_refused(response, services.STALE)
 
+    @pytest.mark.parametrize("version", [None, "", "abc", "-1", "9" * 30])
+    def test_attendance_without_a_good_version_is_refused_and_changes_nothing(self, version):
+        clerk = governance_services_client("Suzanne Bennett")
+        meeting = _meeting(days=-1)
+        duggins = PersonFactory(family_name="Duggins")
+        url = reverse("manage:attendance", args=[meeting.pk])
+        form = open_form(clerk, url)
+        form["attendance-0-person"] = [str(duggins.pk)]
+        if version is None:
+            del form["version"]
+        else:
+            form["version"] = [version]
+
+        response = clerk.post(url, form)
+
+        assert_refused(response, VERSION_MISSING)
+        assert not Attendance.objects.filter(meeting=meeting).exists()
+
 
 # --- At the service, with real concurrent transactions ------------------------------------------
 

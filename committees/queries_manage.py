@@ -11,7 +11,8 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from committees import rules
@@ -38,7 +39,7 @@ from committees.models import (
 )
 from organisation.models import Directorate
 
-MEETINGS_PER_PAGE = 50
+MEETINGS_PER_PAGE = 25
 RECENT_MEETINGS = 20
 RECENT_DAYS = 90
 REPORTS_PER_PAGE = 50
@@ -50,6 +51,18 @@ def _with_titles(queryset):
     return queryset.prefetch_related(
         Prefetch("organizations", queryset=Organization.objects.order_by("name"))
     )
+
+
+def _item_count():
+    """Counted per meeting shown, not grouped over every meeting the filter matches."""
+    items = (
+        AgendaItem.objects.filter(meeting=OuterRef("pk"))
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(items), 0)
 
 
 def publish_by(meeting: Meeting) -> dt.date:
@@ -72,7 +85,7 @@ def upcoming_meetings(page_number, *, now=None):
     queryset = _with_titles(
         Meeting.objects.filter(start__gte=now)
         .select_related("location")
-        .annotate(item_count=Count("agenda_items"))
+        .annotate(item_count=_item_count())
         .order_by("start", "pk")
     )
     page = Paginator(queryset, MEETINGS_PER_PAGE).get_page(page_number)
@@ -90,7 +103,7 @@ def recent_meetings(*, now=None):
                     start__lt=now, start__gte=now - dt.timedelta(days=RECENT_DAYS)
                 )
                 .select_related("location")
-                .annotate(item_count=Count("agenda_items"))
+                .annotate(item_count=_item_count())
                 .order_by("-start", "-pk")[:RECENT_MEETINGS]
             )
         )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from committees.models import (
     AgendaItem,
@@ -130,6 +131,7 @@ def load() -> Meeting:
     papers = _reports()
     _april_agenda(april, july, papers)
     _journeys(papers, ethics_meeting, audit_meeting, april)
+    _first_published(papers)
     _index([july, ethics_meeting, audit_meeting, april], papers)
     _build_pack(april)
     return april
@@ -699,6 +701,21 @@ def _journeys(papers, ethics_meeting, audit_meeting, april):
             role=role,
             recommendation=recommendation,
         )
+
+
+def _first_published(papers):
+    """Loaded here, not published through the services: stamp each public report with its
+    first published agenda, as publish_agenda would have."""
+    first = (
+        Consultation.objects.filter(
+            paper=OuterRef("pk"), meeting__agenda_published_at__isnull=False
+        )
+        .order_by("meeting__agenda_published_at")
+        .values("meeting__agenda_published_at")[:1]
+    )
+    Paper.objects.filter(
+        pk__in=[p.pk for p in papers.values()], is_public=True, first_published_at__isnull=True
+    ).update(first_published_at=Subquery(first))
 
 
 def _index(meetings, papers):

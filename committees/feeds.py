@@ -10,72 +10,91 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event
 
-from committees import policies, queries
+from committees import ical, policies, queries
 from committees.models import Meeting, MeetingState, Organization, Paper
 from organisation.access import require
 
 PUBLIC = AnonymousUser()
-LONDON = ZoneInfo("Europe/London")
-#: The all-meetings calendar covers the past year and everything to come.
+TZID = "Europe/London"
+LONDON = ZoneInfo(TZID)
+SAMPLE_PK = 987654321
+#: The meetings calendars (all, and each committee's) cover the past year and what is to come.
 CALENDAR_HISTORY = dt.timedelta(days=366)
 DEFAULT_LENGTH = dt.timedelta(hours=2)
 FEED_SIZE = 50
 
 
-def meeting_uid(meeting: Meeting) -> str:
+def meeting_uid(meeting: Meeting | queries.CalendarMeeting) -> str:
     return f"meeting-{meeting.pk}@governance-portal"
 
 
-def _event(request, meeting: Meeting) -> Event:
-    event = Event()
-    event.add("uid", meeting_uid(meeting))
-    event.add("dtstamp", meeting.updated_at.astimezone(dt.UTC))
-    event.add("last-modified", meeting.updated_at.astimezone(dt.UTC))
-    event.add("sequence", meeting.version)
-    start = meeting.start.astimezone(LONDON)
-    event.add("dtstart", start)
-    event.add("dtend", (meeting.end or meeting.start + DEFAULT_LENGTH).astimezone(LONDON))
+def _event(meeting: queries.CalendarMeeting, url: str) -> list[str]:
+    """One meeting's VEVENT, as content lines (unfolded)."""
     cancelled = meeting.state == MeetingState.CANCELLED
-    event.add("summary", f"Cancelled: {meeting.title}" if cancelled else meeting.title)
+    updated = ical.utc(meeting.updated_at)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{ical.text(meeting_uid(meeting))}",
+        f"DTSTAMP:{updated}",
+        f"LAST-MODIFIED:{updated}",
+        f"SEQUENCE:{meeting.version}",
+        f"DTSTART;TZID={TZID}:{ical.local(meeting.start, LONDON)}",
+        f"DTEND;TZID={TZID}:{ical.local(meeting.end or meeting.start + DEFAULT_LENGTH, LONDON)}",
+        "SUMMARY:" + ical.text(f"Cancelled: {meeting.title}" if cancelled else meeting.title),
+    ]
     if meeting.location is not None:
-        event.add("location", str(meeting.location))
-    url = request.build_absolute_uri(meeting.get_absolute_url())
-    event.add("url", url)
-    description = [url]
+        lines.append(f"LOCATION:{ical.text(meeting.location)}")
+    lines.append(f"URL:{url}")
+    description = url
     if cancelled and meeting.cancellation_reason:
-        description.insert(0, f"Cancelled: {meeting.cancellation_reason}")
-    event.add("description", "\n\n".join(description))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    return event
+        description = f"Cancelled: {meeting.cancellation_reason}\n\n{url}"
+    lines.append(f"DESCRIPTION:{ical.text(description)}")
+    lines.append(f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}")
+    lines.append("END:VEVENT")
+    return lines
 
 
-def _calendar_response(request, name: str, meetings, *, filename: str = "") -> HttpResponse:
-    cal = Calendar()
-    cal.add("prodid", f"-//{settings.COUNCIL_NAME}//Governance Portal//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", " ".join(name.split()))  # a content line holds no line break
-    cal.add("x-wr-timezone", "Europe/London")
-    days = []
+def _meeting_urls(request):
+    """pk -> the meeting page's absolute URL, without a reverse() per meeting."""
+    sample = request.build_absolute_uri(reverse("committees:meeting", args=[SAMPLE_PK]))
+    if sample.count(str(SAMPLE_PK)) != 1:
+        return lambda pk: request.build_absolute_uri(reverse("committees:meeting", args=[pk]))
+    before, after = sample.split(str(SAMPLE_PK))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _calendar_response(
+    request, name: str, meetings: list[queries.CalendarMeeting], *, filename: str = ""
+) -> HttpResponse:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{ical.text(f'-//{settings.COUNCIL_NAME}//Governance Portal//EN')}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ical.one_line(name)}",
+        f"X-WR-TIMEZONE:{TZID}",
+    ]
+    url = _meeting_urls(request)
+    events, years = [], set()
     for meeting in meetings:
-        cal.add_component(_event(request, meeting))
-        days.append(timezone.localdate(meeting.start))
-    if days:
-        # The time zone's rules only for the years the events span, not 1970 to 2038.
-        cal.add_missing_timezones(
-            first_date=dt.date(min(days).year - 1, 1, 1),
-            last_date=dt.date(max(days).year + 2, 1, 1),
-        )
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+        events += _event(meeting, url(meeting.pk))
+        years.add(meeting.start.astimezone(LONDON).year)
+    body = "".join(ical.fold(line) + ical.CRLF for line in lines)
+    if years:
+        # The time zone's rules only for the years the events span, not 1970 to 2038 (and
+        # within the years a datetime can hold).
+        body += ical.vtimezone(TZID, max(min(years) - 1, 1), min(max(years) + 2, 9999))
+    body += "".join(ical.fold(line) + ical.CRLF for line in events)
+    body += "END:VCALENDAR" + ical.CRLF
+    response = HttpResponse(body.encode(), content_type="text/calendar; charset=utf-8")
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -98,7 +117,9 @@ def meetings_ics(request):
 @require(policies.meetings, "view")
 def committee_ics(request, slug: str):
     organization = policies.meetings.get_or_404(PUBLIC, Organization.objects.all(), slug=slug)
-    meetings = queries.calendar_meetings(_public_meetings(), organization=organization)
+    meetings = queries.calendar_meetings(
+        _public_meetings(), organization=organization, since=timezone.now() - CALENDAR_HISTORY
+    )
     return _calendar_response(request, f"{organization.name} meetings", meetings)
 
 
@@ -106,16 +127,17 @@ def committee_ics(request, slug: str):
 @require(policies.meetings, "view")
 def meeting_ics(request, pk: int):
     """One meeting, to add to a calendar."""
-    meeting = policies.meetings.get_or_404(
-        PUBLIC, queries.meeting_list(Meeting.objects.all()), pk=pk
-    )
+    meetings = queries.calendar_meetings(_public_meetings().filter(pk=pk))
+    if not meetings:
+        raise Http404
+    (meeting,) = meetings
     return _calendar_response(
-        request, meeting.title, [meeting], filename=f"meeting-{meeting.pk}.ics"
+        request, meeting.title, meetings, filename=f"meeting-{meeting.pk}.ics"
     )
 
 
 class PapersFeed(Feed):
-    """New public papers, newest first by when their agenda was published."""
+    """New public papers, newest first by when they were first published."""
 
     feed_type = Atom1Feed
     description_template = None
@@ -150,10 +172,10 @@ class PapersFeed(Feed):
         return item.get_absolute_url()
 
     def item_pubdate(self, item):
-        return item.published_at
+        return item.first_published_at
 
     def item_updateddate(self, item):
-        return max(item.updated_at, item.published_at) if item.published_at else item.updated_at
+        return max(item.updated_at, item.first_published_at)
 
     def item_author_name(self, item):
         return item.author_name

@@ -214,8 +214,19 @@ def publish_agenda(
     meeting.state = MeetingState.AGENDA_PUBLISHED
     _as(actor, meeting)
     _bump(meeting, ["agenda_published_at", "late_publication_reason", "state"])
+    _mark_first_published(Paper.objects.filter(consultations__meeting=meeting), now)
     _after_change(meeting)
     return meeting
+
+
+def _mark_first_published(papers, now: dt.datetime) -> int:
+    """Stamp the papers among `papers` that the public can see for the first time (public,
+    on a published agenda). A stamp is never moved: republication keeps the first."""
+    return papers.filter(
+        is_public=True,
+        first_published_at__isnull=True,
+        consultations__meeting__agenda_published_at__isnull=False,
+    ).update(first_published_at=now)
 
 
 def _check_sign_offs(papers):
@@ -427,6 +438,8 @@ def attach_report(
             "recommendation": recommendation.strip(),
         },
     )
+    if meeting.agenda_published_at is not None:
+        _mark_first_published(Paper.objects.filter(pk=paper.pk), timezone.now())
     _after_change(meeting)
     from committees import search
 
@@ -520,6 +533,10 @@ def update_paper(*, paper: Paper, version: int | None, actor=None, **fields) -> 
     paper.full_clean(validate_unique=False, validate_constraints=False)
     _as(actor, paper)
     _bump(paper, sorted(set(fields) | {"exempt_paragraphs"}))
+    if paper.is_public and paper.first_published_at is None:
+        now = timezone.now()
+        if _mark_first_published(Paper.objects.filter(pk=paper.pk), now):
+            paper.first_published_at = now
     from committees import search
 
     search.reindex_paper(paper)

@@ -916,6 +916,7 @@ class PaperRow:
     pages: int
     organizations: set = dataclasses.field(default_factory=set)
     published: bool = False
+    first_published_at: dt.datetime | None = None  # public and on a published agenda
 
 
 @dataclasses.dataclass
@@ -1226,7 +1227,11 @@ class Generator:
         for resolution in self._resolutions:
             closer = resolution.pop("_closed_by", None)
             self.t["resolution"].add(closed_by_id=closer["id"] if closer else None, **resolution)
+        # Paper rows are written when their journey starts; stamp them once it is known, as
+        # the services' first publication would have.
+        paper_rows = {row["id"]: row for row in self.t["paper"].rows}
         for paper in self._papers.values():
+            paper_rows[paper.id]["first_published_at"] = paper.first_published_at
             if paper.is_public and paper.published:
                 parts = [self.pool(paper.summary)]
                 for _kind, _position, _pk, doc_parts in sorted(paper.documents):
@@ -1769,6 +1774,9 @@ class Generator:
         paper.organizations.add(m.org.id)
         if m.published_at is not None:
             paper.published = True
+            first = paper.first_published_at
+            if paper.is_public and (first is None or m.published_at < first):
+                paper.first_published_at = m.published_at
         executive_key = paper.key and spec.executive and role == "decision"
         if m.minutes_at and role == "decision" and spec.decides:
             texts = [r["text"] for r in resolutions] or ["Approved the recommendations."]

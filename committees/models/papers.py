@@ -33,9 +33,20 @@ class Paper(Versioned, RecordModel):
     background_papers = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
     exempt_paragraphs = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    #: When the public could first see it (public, on a published agenda): set once by the
+    #: services and never moved; the Atom feeds are ordered by it. Empty until then.
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-date", "title"]
+        indexes = [
+            models.Index(
+                models.F("first_published_at").desc(),
+                models.F("id").desc(),
+                condition=Q(first_published_at__isnull=False),
+                name="paper_first_published",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_public=True) | Q(exempt_paragraphs__len__gt=0),

@@ -166,6 +166,7 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Consultation
+        skip_postgeneration_save = True
 
     paper = factory.SubFactory(PaperFactory)
     agenda_item = factory.SubFactory(AgendaItemFactory)
@@ -173,6 +174,17 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     organization = factory.LazyAttribute(lambda o: o.meeting.organizations.first())
     role = ConsultationRole.DECISION
     recommendation = "To approve the recommendations."
+
+    @factory.post_generation
+    def first_published(self, create, extracted, **kwargs):
+        """As the services (and the migration's backfill) leave it: a public paper on a
+        published agenda was first published with its earliest such agenda."""
+        published, paper = self.meeting.agenda_published_at, self.paper
+        if not (create and published and paper.is_public):
+            return
+        if paper.first_published_at is None or published < paper.first_published_at:
+            paper.first_published_at = published
+            Paper.objects.filter(pk=paper.pk).update(first_published_at=published)
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):

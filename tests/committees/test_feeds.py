@@ -105,12 +105,20 @@ class TestICalendar:
     def test_a_committee_calendar_has_only_that_committees_meetings(self, client):
         audit = OrganizationFactory()
         ours = [
-            MeetingFactory(organizations=[audit], start=future(-400)),
+            MeetingFactory(organizations=[audit], start=future(-100)),
             MeetingFactory(organizations=[audit, OrganizationFactory()]),
         ]
         MeetingFactory()
         found = events(client.get(reverse("committees:committee_ics", args=[audit.slug])))
         assert set(found) == {f"meeting-{m.pk}@governance-portal" for m in ours}
+
+    def test_a_committee_calendar_covers_the_last_year_and_the_future(self, client):
+        audit = OrganizationFactory()
+        recent = MeetingFactory(organizations=[audit], start=future(-360))
+        coming = MeetingFactory(organizations=[audit], start=future(800))
+        MeetingFactory(organizations=[audit], start=future(-400))
+        found = events(client.get(reverse("committees:committee_ics", args=[audit.slug])))
+        assert set(found) == {f"meeting-{m.pk}@governance-portal" for m in (recent, coming)}
 
     def test_one_meeting_to_add_to_a_calendar(self, client):
         meeting = MeetingFactory()
@@ -128,10 +136,13 @@ class TestICalendar:
         organization = OrganizationFactory()
         for i in range(n):
             MeetingFactory(organizations=[organization, OrganizationFactory()], start=future(i))
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(1):
             client.get(reverse("committees:meetings_ics"))
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             client.get(reverse("committees:committee_ics", args=[organization.slug]))
+        one = reverse("committees:meeting_ics", args=[organization.meetings.first().pk])
+        with django_assert_num_queries(1):
+            client.get(one)
 
 
 class TestAtom:

@@ -4,14 +4,17 @@ with the scale, and a seed always gives the same rows."""
 
 import datetime as dt
 import hashlib
+import importlib
 from io import StringIO
 
 import pytest
+from defusedxml import ElementTree
 from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef
+from django.urls import reverse
 
 from committees import search, volume
 from committees.models import (
@@ -28,6 +31,8 @@ from committees.models import (
     SearchEntry,
 )
 from tests.committees.factories import MeetingFactory
+
+BACKFILL = importlib.import_module("committees.migrations.0002_paper_first_published_at").BACKFILL
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +143,14 @@ def test_a_tiny_council_is_consistent():
     assert not Meeting.objects.filter(state="scheduled", agenda_published_at__isnull=False)
     # Packs only for published agendas.
     assert not AgendaPack.objects.filter(meeting__agenda_published_at=None).exists()
+    # Public reports carry their first publication (their first published agenda), as the
+    # services and the migration's backfill give it; the others carry none.
+    stamped = dict(Paper.objects.values_list("pk", "first_published_at"))
+    assert any(stamped.values()) and not all(stamped.values())
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE committees_paper SET first_published_at = NULL")
+        cursor.execute(BACKFILL)
+    assert dict(Paper.objects.values_list("pk", "first_published_at")) == stamped
 
     # Reports have several pages of extracted text; every file is a real stored PDF with the
     # size and checksum recorded.
@@ -179,6 +192,17 @@ def test_the_pages_render_on_generated_data(client):
     response = client.get("/search/", {"q": paper.title})
     assert response.status_code == 200
     assert paper.title in response.content.decode()
+    # The feed of new papers: the most recently published first.
+    newest = (
+        Paper.objects.filter(is_public=True, first_published_at__isnull=False)
+        .order_by("-first_published_at", "-pk")
+        .first()
+    )
+    response = client.get(reverse("committees:papers_atom"))
+    assert response.status_code == 200
+    entry = ElementTree.fromstring(response.content).find("{http://www.w3.org/2005/Atom}entry")
+    link = entry.find("{http://www.w3.org/2005/Atom}link").get("href")
+    assert link == f"http://testserver{newest.get_absolute_url()}"
 
 
 def test_counts_grow_with_the_scale():

@@ -103,7 +103,7 @@ def oparl_endpoint(view):
 
 
 def _list(request, *, kind: str, rows: QuerySet, deleted: QuerySet | None, council, **options):
-    wanted = oparl.ListRequest.parse(request.GET)
+    wanted = oparl.ListRequest.parse(request.GET, page_size=oparl.page_size(kind))
     rows = queries.within(rows, wanted.window)
     if wanted.includes_deleted and deleted is not None:
         deleted = queries.within(deleted, wanted.window, history=True)

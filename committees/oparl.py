@@ -12,18 +12,32 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import urlencode
 
-from committees.models import DocumentKind, MeetingState
+from committees.models import Document, DocumentKind, Meeting, MeetingState, Paper
 
 OPARL_VERSION = "https://schema.oparl.org/1.1/"
 ERROR_TYPE = f"{OPARL_VERSION}Error"
 #: The Open Government Licence, under which UK councils publish their open data.
 LICENSE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 MAX_PAGE_SIZE = 100
+#: Lists whose objects embed many others (a meeting its agenda and files, a report its files
+#: and journey) page at fewer: OParl lets the server choose, and a client may ask for fewer.
+PAGE_SIZES = {"meeting": 25, "paper": 25}
+
+#: Public pages named by their object's primary key, as the models' get_absolute_url name
+#: them (tests check they agree); OParl.web builds these without a reverse() per object.
+WEB_PAGES = {
+    Meeting: "committees:meeting",
+    Paper: "committees:report",
+    Document: "committees:document",
+}
+#: A stand-in primary key: each URL is reversed once per request with it, then filled in.
+STAND_IN_PK = 987_654_321_012_345
 
 #: kind (as the URL names say it) -> OParl object type
 TYPES = {
@@ -52,11 +66,16 @@ def date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def date_time(value: dt.datetime | None) -> str | None:
+def date_time(value: dt.datetime | None, zone: dt.tzinfo | None = None) -> str | None:
     """As OParl writes a moment: 2017-04-13T14:00:00+01:00 (UK time, whole seconds)."""
     if value is None:
         return None
-    return timezone.localtime(value).replace(microsecond=0).isoformat()
+    return timezone.localtime(value, zone).replace(microsecond=0).isoformat()
+
+
+def page_size(kind: str) -> int:
+    """How many objects a page of the list of `kind` holds, unless the client asks for fewer."""
+    return PAGE_SIZES.get(kind, MAX_PAGE_SIZE)
 
 
 def compact(data: dict, *, keep: tuple[str, ...] = ()) -> dict:
@@ -114,19 +133,25 @@ class ListRequest:
     page: int = 1
     limit: int = MAX_PAGE_SIZE
     omit_internal: bool = False
+    #: The list's own page size (page_size): the default, and the most a client may ask for.
+    page_size: int = MAX_PAGE_SIZE
 
     @classmethod
-    def parse(cls, query) -> "ListRequest":
+    def parse(cls, query, *, page_size: int = MAX_PAGE_SIZE) -> "ListRequest":
         window = {name: _moment(name, query[name]) for name in FILTERS if query.get(name)}
         page = _positive("page", query["page"]) if query.get("page") else 1
-        # The server decides the page size: a client may ask for fewer, never more than 100.
+        # The server decides the page size: a client may ask for fewer, never more.
         limit = (
-            min(_positive("limit", query["limit"]), MAX_PAGE_SIZE)
-            if query.get("limit")
-            else MAX_PAGE_SIZE
+            min(_positive("limit", query["limit"]), page_size) if query.get("limit") else page_size
         )
         omit_internal = query.get("omit_internal", "").lower() == "true"
-        return cls(window=window, page=page, limit=limit, omit_internal=omit_internal)
+        return cls(
+            window=window,
+            page=page,
+            limit=limit,
+            omit_internal=omit_internal,
+            page_size=page_size,
+        )
 
     @property
     def offset(self) -> int:
@@ -145,7 +170,7 @@ class ListRequest:
             for name in FILTERS
             if name in self.window
         ]
-        if self.limit != MAX_PAGE_SIZE:
+        if self.limit != self.page_size:
             params.append(("limit", str(self.limit)))
         if self.omit_internal:
             params.append(("omit_internal", "true"))
@@ -162,29 +187,58 @@ class OParl:
 
     def __init__(self, request, council, *, omit_internal: bool = False, legislative_terms=()):
         self.origin = request.build_absolute_uri("/")[:-1]
+        self.zone = timezone.get_current_timezone()
+        #: view name -> (absolute URL up to the primary key, the rest), see _by_pk
+        self._templates: dict[str, tuple[str, str]] = {}
         self.council = council
         self.body_url = self.url("body", council.pk) if council else None
         self.omit_internal = omit_internal
         self.legislative_terms = legislative_terms
 
+    def _by_pk(self, view_name: str, pk: int, *, keyword: bool) -> str:
+        """The absolute URL of `view_name` for `pk`, exactly as reverse() writes it. A page of
+        a list holds thousands of URLs: each view is reversed once per request, with a
+        stand-in key, and the rest is string formatting."""
+        template = self._templates.get(view_name)
+        if template is None:
+            stand_in = str(STAND_IN_PK)
+            path = (
+                reverse(view_name, kwargs={"pk": STAND_IN_PK})
+                if keyword
+                else reverse(view_name, args=[STAND_IN_PK])
+            )
+            head, found, tail = path.partition(stand_in)
+            if not found or stand_in in tail:
+                raise ImproperlyConfigured(f"{view_name} does not name one primary key: {path}")
+            template = self._templates[view_name] = (self.origin + head, tail)
+        head, tail = template
+        return f"{head}{pk:d}{tail}"
+
     def url(self, name: str, pk: int | None = None) -> str:
-        kwargs = {"pk": pk} if pk is not None else None
-        return self.origin + reverse(f"oparl:{name}", kwargs=kwargs)
+        if pk is None:
+            return self.origin + reverse(f"oparl:{name}")
+        return self._by_pk(f"oparl:{name}", pk, keyword=True)
 
     def web(self, obj) -> str | None:
         """The public page showing `obj`, if the portal has one."""
+        page = WEB_PAGES.get(type(obj))
+        if page is not None:
+            return self._by_pk(page, obj.pk, keyword=False)
         try:
             return self.origin + obj.get_absolute_url()
         except NoReverseMatch:
             return None
+
+    def moment(self, value: dt.datetime | None) -> str | None:
+        return date_time(value, self.zone)
 
     def _common(self, kind: str, obj, **properties) -> dict:
         return {
             "id": self.url(kind, obj.pk),
             "type": object_type(kind),
             **properties,
-            "created": date_time(obj.created_at),
-            "modified": date_time(obj.updated_at),
+            "created": self.moment(obj.created_at),
+            "modified": self.moment(obj.updated_at),
         }
 
     # The endpoint and the body
@@ -355,8 +409,8 @@ class OParl:
                 name=m.title,
                 meetingState=m.get_state_display(),
                 cancelled=m.state == MeetingState.CANCELLED,
-                start=date_time(m.start),
-                end=date_time(m.end),
+                start=self.moment(m.start),
+                end=self.moment(m.end),
                 location=self.location(m.location) if m.location else None,
                 organization=[self.url("organization", o.pk) for o in m.organizations.all()],
                 participant=[self.url("person", pk) for pk in participants],
@@ -479,8 +533,8 @@ class OParl:
         data = {
             "id": self.url(kind, record.id),
             "type": object_type(kind),
-            "created": date_time(record.created_at),
-            "modified": date_time(record.history_date),
+            "created": self.moment(record.created_at),
+            "modified": self.moment(record.history_date),
             "deleted": True,
         }
         if kind == "agenda_item":

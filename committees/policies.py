@@ -7,8 +7,9 @@ exempt minutes are refused with the same 404 as something that does not exist.
 Governance Services see and change everything here.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
 
+from committees.models import Consultation
 from organisation.policies import Policy, has_role
 from organisation.roles import Role
 
@@ -53,7 +54,38 @@ class AgendaItemPolicy(Policy):
         return item.is_public or manages_committees(user)
 
 
+def _taken_at_a_published_meeting(paper_ref: OuterRef) -> Exists:
+    """The report (`paper_ref`) goes to at least one meeting whose agenda is published.
+
+    An EXISTS rather than a join: a join repeats the report once per meeting (needing
+    DISTINCT), and `pk IN (SELECT DISTINCT ...)` makes PostgreSQL build the whole set of
+    public reports before it can use a single one."""
+    return Exists(
+        Consultation.objects.filter(paper=paper_ref, meeting__agenda_published_at__isnull=False)
+    )
+
+
 class PaperPolicy(Policy):
+    """The public sees a public report once an agenda that carries it is published (one is
+    enough, even if other meetings it goes to are not published yet)."""
+
+    hide_existence = True
+
+    def can(self, user, action):
+        return action == "view" or manages_committees(user)
+
+    def visible(self, user, queryset: QuerySet) -> QuerySet:
+        if manages_committees(user):
+            return queryset
+        return queryset.filter(_taken_at_a_published_meeting(OuterRef("pk")), is_public=True)
+
+
+class ConsultationPolicy(Policy):
+    """A step of a report's journey is public when the report is public and that step's own
+    meeting has a published agenda (which also makes the report visible), and the item it
+    names, if any, is on a published agenda. Steps at unpublished meetings stay hidden even
+    when the report is already public through another meeting."""
+
     hide_existence = True
 
     def can(self, user, action):
@@ -63,11 +95,17 @@ class PaperPolicy(Policy):
         if manages_committees(user):
             return queryset
         return queryset.filter(
-            is_public=True, consultations__meeting__agenda_published_at__isnull=False
-        ).distinct()
+            Q(agenda_item__isnull=True)
+            | Q(agenda_item__meeting__agenda_published_at__isnull=False),
+            paper__is_public=True,
+            meeting__agenda_published_at__isnull=False,
+        )
 
 
 class DocumentPolicy(Policy):
+    """A report's files go with the report (PaperPolicy); a meeting's own files (minutes)
+    with the publication of its minutes."""
+
     hide_existence = True
 
     def can(self, user, action):
@@ -76,12 +114,20 @@ class DocumentPolicy(Policy):
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
             return queryset
-        published_paper = Q(
-            paper__is_public=True,
-            paper__consultations__meeting__agenda_published_at__isnull=False,
+        # A CASE rather than an OR: PostgreSQL splits such an OR and costs the EXISTS in it
+        # as if run once per file, an estimate so high that it compiles the count with JIT.
+        return queryset.filter(
+            Case(
+                When(
+                    paper__isnull=True,
+                    then=Q(meeting__minutes_published_at__isnull=False),
+                ),
+                default=Q(
+                    _taken_at_a_published_meeting(OuterRef("paper_id")), paper__is_public=True
+                ),
+                output_field=BooleanField(),
+            )
         )
-        published_minutes = Q(paper__isnull=True, meeting__minutes_published_at__isnull=False)
-        return queryset.filter(published_paper | published_minutes).distinct()
 
 
 class DecisionPolicy(Policy):
@@ -100,5 +146,6 @@ committee_business = CommitteeBusinessPolicy()
 meetings = MeetingPolicy()
 agenda_items = AgendaItemPolicy()
 papers = PaperPolicy()
+consultations = ConsultationPolicy()
 documents = DocumentPolicy()
 decisions = DecisionPolicy()

@@ -111,18 +111,10 @@ def visible_papers() -> QuerySet:
 
 
 def consultations() -> QuerySet:
-    """A report's steps the public may see: the report is public and the meeting's agenda
-    (and the item's, where the step names one) is published."""
-    return (
-        Consultation.objects.filter(
-            paper__in=visible_papers().values("pk"),
-            meeting__agenda_published_at__isnull=False,
-        )
-        .filter(
-            Q(agenda_item__isnull=True) | Q(agenda_item__meeting__agenda_published_at__isnull=False)
-        )
-        .order_by("pk")
-    )
+    """A report's steps the public may see (policies.ConsultationPolicy): conditions on the
+    step's own paper, meeting and item, cheap for PostgreSQL to check row by row, so a
+    prefetch for a page's items never builds the set of every public report."""
+    return policies.consultations.visible(PUBLIC, Consultation.objects.all()).order_by("pk")
 
 
 def _item_details() -> tuple[Prefetch, Prefetch]:

@@ -12,8 +12,11 @@ from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
-from django.urls import resolve, reverse
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_script_prefix, resolve, reverse, set_script_prefix
 
+from committees import oparl
 from committees.models import (
     Attendance,
     AttendanceStatus,
@@ -26,6 +29,7 @@ from committees.models import (
     OrganizationType,
     Post,
 )
+from committees.urls_oparl import PLURALS, SEGMENTS
 from organisation.roles import Role
 from tests.committees.factories import (
     AgendaItemFactory,
@@ -593,6 +597,50 @@ def test_following_next_links_gives_every_object_once_in_a_stable_order(client):
     assert ids == [absolute("location", pk=loc.pk) for loc in locations]
 
 
+def _embedding(kind):
+    """One more object of a list whose objects embed others, visible to the public."""
+    if kind == "meeting":
+        return MeetingFactory(published=True)
+    return ConsultationFactory(agenda_item=AgendaItemFactory(meeting=_embedding("meeting"))).paper
+
+
+@pytest.mark.parametrize(("kind", "name"), [("meeting", "body_meetings"), ("paper", "body_papers")])
+def test_lists_of_objects_that_embed_others_page_at_25(client, kind, name):
+    body = CouncilFactory()
+    made = [_embedding(kind) for _ in range(26)]
+    base = absolute(name, pk=body.pk)
+
+    first = get_json(client, api_url(name, pk=body.pk))
+
+    assert oparl.page_size(kind) == 25
+    assert len(first["data"]) == 25
+    assert first["pagination"] == {
+        "totalElements": 26,
+        "elementsPerPage": 25,
+        "currentPage": 1,
+        "totalPages": 2,
+    }
+    assert first["links"] == {
+        "first": base,
+        "self": base,
+        "next": f"{base}?page=2",
+        "last": f"{base}?page=2",
+    }
+    second = get_json(client, first["links"]["next"].removeprefix(ORIGIN))
+    assert second["links"]["prev"] == base
+    assert [o["id"] for o in first["data"] + second["data"]] == [
+        absolute(kind, pk=obj.pk) for obj in sorted(made, key=lambda o: o.pk)
+    ]
+    # A client may ask for fewer, never for more; the canonical links say so.
+    more = get_json(client, api_url(name, pk=body.pk) + "?limit=100")
+    assert len(more["data"]) == 25
+    assert more["links"]["self"] == base
+    fewer = get_json(client, api_url(name, pk=body.pk) + "?limit=10&page=2")
+    assert fewer["pagination"]["elementsPerPage"] == 10
+    assert fewer["pagination"]["totalPages"] == 3
+    assert fewer["links"]["next"] == f"{base}?limit=10&page=3"
+
+
 def test_the_limit_is_capped_at_100(client):
     body = CouncilFactory()
     LocationFactory.create_batch(101)
@@ -896,7 +944,9 @@ def test_an_organisations_meetings_cost_the_same_for_1_or_50(client, django_asse
     for _ in range(49):
         _full_meeting(organization)
     with django_assert_num_queries(9):
-        assert len(get_json(client, url)["data"]) == 50
+        page = get_json(client, url)
+    assert len(page["data"]) == oparl.page_size("meeting")
+    assert page["pagination"]["totalElements"] == 50
 
 
 def test_a_meeting_costs_the_same_with_1_or_50_items(client, django_assert_num_queries):
@@ -927,3 +977,53 @@ def test_a_file_download_costs_one_query(client, django_assert_num_queries, coun
     with django_assert_num_queries(1):
         response = client.get(api_url("file_download", pk=council.report.pk))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name", ["body_meetings", "body_papers", "body_files", "body_consultations", "meeting"]
+)
+def test_visibility_never_makes_postgresql_gather_every_public_report(client, council, name):
+    """Visibility is EXISTS and row-by-row conditions: no DISTINCT over a join, and no
+    `IN (SELECT ...)` that builds the set of every public report for each page."""
+    pk = council.decision.pk if name == "meeting" else council.body.pk
+
+    with CaptureQueriesContext(connection) as queries:
+        get_json(client, api_url(name, pk=pk))
+
+    for query in queries.captured_queries:
+        assert "DISTINCT" not in query["sql"], query["sql"]
+        assert "IN (SELECT" not in query["sql"], query["sql"]
+
+
+# URLs -----------------------------------------------------------------------------------------
+
+
+#: Every API URL that names an object or list by primary key.
+PK_URL_NAMES = (
+    "body",
+    *(f"body_{plural}" for plural in PLURALS.values()),
+    *SEGMENTS.values(),
+    "organization_meetings",
+    "file_access",
+    "file_download",
+)
+
+
+@pytest.mark.parametrize("script_prefix", ["/", "/portal/"])
+def test_urls_are_exactly_what_reverse_writes(rf, council, script_prefix):
+    """The serialisers build URLs from templates reversed once per request: each must be
+    the very string reverse() and get_absolute_url() give, under any script prefix."""
+    old_prefix = get_script_prefix()
+    set_script_prefix(script_prefix)
+    try:
+        shapes = oparl.OParl(rf.get("/oparl/v1/"), council.body)
+        for name in PK_URL_NAMES:
+            for pk in (1, 42, 987_654_321_012_345, 10**18):
+                expected = ORIGIN + reverse(f"oparl:{name}", kwargs={"pk": pk})
+                assert shapes.url(name, pk) == expected
+        for obj in (council.decision, council.policy, council.report, council.minutes):
+            assert shapes.web(obj) == ORIGIN + obj.get_absolute_url()
+        assert shapes.web(council.audit) == ORIGIN + council.audit.get_absolute_url()
+        assert shapes.url("system") == ORIGIN + reverse("oparl:system")
+    finally:
+        set_script_prefix(old_prefix)

@@ -18,9 +18,10 @@ $(VENV)/.installed: requirements/dev.lock
 run: install
 	PORTAL_ENV=development PORT=$(PORT) $(BIN)/python -m governance_portal.devserver
 
-## make test: install and run every test (the browser tests where chromium exists)
+## make test: install and run every test (the browser tests where chromium exists), on every
+## core: pytest-xdist workers with a test database and media folder each
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .

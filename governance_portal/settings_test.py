@@ -16,7 +16,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Query-count tests measure the pages themselves; tests/committees/test_page_cache.py turns
 # the page cache on.
 PAGE_CACHE_SECONDS = 0
-MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+# Each pytest-xdist worker (gw0, gw1, ...) keeps its files in a folder of its own.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+MEDIA_ROOT = BASE_DIR / ".data" / (f"test-media-{_worker}" if _worker else "test-media")  # noqa: F405
 # WhiteNoise finds each static file when it is asked for, as in development, instead of
 # indexing all of them whenever a middleware chain is built: each test client builds one, so
 # the index cost ~40 ms a test.

@@ -1,6 +1,9 @@
+import io
 import socket
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from organisation.roles import PRIVILEGED_ROLES, ROLE_SPECS, Role
@@ -20,6 +23,20 @@ def sign_in(client, user, *, verified: bool | None = None):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+@pytest.fixture(scope="module")
+def demo_data_for_module(django_db_setup, django_db_blocker):
+    """The demo data (`load_demo`: several seconds, it renders PDFs and builds a pack) loaded
+    once for a whole module, in a transaction rolled back after the module's last test.
+
+    Tests use it with the ordinary `db` fixture: each test's transaction is then a savepoint
+    inside this one, so what a test changes is rolled back to the freshly loaded data.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -21,9 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture
-def loaded(tmp_path):
-    with open(tmp_path / "out.txt", "w") as out:
-        call_command("load_demo", stdout=out)
+def loaded(demo_data_for_module, db):
+    """The demo data, loaded once for this module (tests/conftest.py)."""
 
 
 def _row_counts():

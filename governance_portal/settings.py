@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "organisation.middleware.SessionActivityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -209,8 +210,10 @@ CACHES["pages"] = (
 
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30))
 SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
-# Each request pushes the expiry on, so the timeout counts from the last activity.
-SESSION_SAVE_EVERY_REQUEST = True
+# Activity pushes the expiry on, so the timeout counts from the last activity; the session
+# is written at most once a minute for it (organisation.middleware.SessionActivityMiddleware)
+# rather than on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1210,12 +1210,12 @@ def test_the_report_page_costs_a_fixed_number_of_queries(gs, size, django_assert
         gs.get(url)
 
 
-# Six queries are the request's own: the session, the user and their roles, and saving the
-# session (a savepoint, the update, its release). The rest are the page's reads, listed in
+# Three queries are the request's own: the session, the user and their roles (the session is
+# saved at most once a minute, not here). The rest are the page's reads, listed in
 # committees/queries_manage.py.
-MEETING_PAGE_QUERIES = 6 + 6  # meeting, its decision makers, items, reports, minutes-of, pack
-MEETINGS_LIST_QUERIES = 6 + 5  # count, upcoming, their decision makers, recent, theirs
-MINUTES_PAGE_QUERIES = 6 + 7  # meeting, decision makers, attendance, items, resolutions,
+MEETING_PAGE_QUERIES = 3 + 6  # meeting, its decision makers, items, reports, minutes-of, pack
+MEETINGS_LIST_QUERIES = 3 + 5  # count, upcoming, their decision makers, recent, theirs
+MINUTES_PAGE_QUERIES = 3 + 7  # meeting, decision makers, attendance, items, resolutions,
 # declarations, corrections
-ATTENDANCE_PAGE_QUERIES = 6 + 5  # meeting, decision makers, people, directorates, attendance
-REPORT_PAGE_QUERIES = 6 + 5  # paper, files, sign-offs, consultations, their decision makers
+ATTENDANCE_PAGE_QUERIES = 3 + 5  # meeting, decision makers, people, directorates, attendance
+REPORT_PAGE_QUERIES = 3 + 5  # paper, files, sign-offs, consultations, their decision makers

@@ -249,6 +249,41 @@ def test_session_ends_after_inactivity(client, settings):
     assert client.get(reverse("account")).status_code == 302
 
 
+def test_activity_keeps_the_session_alive_writing_it_at_most_once_a_minute(
+    client, django_assert_num_queries
+):
+    from django.contrib.sessions.models import Session
+
+    from organisation.middleware import SessionActivityMiddleware as activity
+
+    sign_in(client, UserFactory())
+    client.get(reverse("account"))
+    key = client.session.session_key
+    first_expiry = Session.objects.get(pk=key).expire_date
+    with django_assert_num_queries(4):  # session, user, roles, the page's device: no write
+        client.get(reverse("account"))
+    assert Session.objects.get(pk=key).expire_date == first_expiry
+
+    # A minute on, the next request records the activity and pushes the expiry on.
+    session = client.session
+    session[activity.KEY] -= activity.EVERY_SECONDS
+    session.set_expiry(None)
+    session.save()
+    Session.objects.filter(pk=key).update(expire_date=first_expiry - timedelta(minutes=1))
+    client.get(reverse("account"))
+    assert Session.objects.get(pk=key).expire_date > first_expiry - timedelta(minutes=1)
+
+
+def test_signing_out_leaves_no_signed_in_session_behind(client):
+    from django.contrib.sessions.models import Session
+
+    sign_in(client, UserFactory())
+    client.get(reverse("account"))
+    client.post(reverse("logout"))
+    client.get(reverse("home"))
+    assert all("_auth_user_id" not in s.get_decoded() for s in Session.objects.all())
+
+
 def test_home_shows_the_roles_held(client):
     sign_in(client, UserFactory(roles=[Role.GOVERNANCE_SERVICES, Role.AUDITOR]))
     page = client.get(reverse("home")).text
@@ -263,9 +298,9 @@ def test_council_structure_costs_the_same_queries_whatever_its_size(
         ServiceFactory(directorate=DirectorateFactory(name=f"D{n}"))
     sign_in(client, UserFactory(roles=[Role.OFFICER]))
     client.get(reverse("home"))
-    # session, user, roles, directorates, services; then the session's new expiry is saved
-    # (an UPDATE inside a savepoint in tests).
-    with django_assert_num_queries(8):
+    # session, user, roles, directorates, services (the session's expiry was pushed on by the
+    # first request, and is again only a minute later)
+    with django_assert_num_queries(5):
         response = client.get(reverse("organisation:structure"))
     assert response.text.count('<h2 class="govuk-heading-m"') == count
 

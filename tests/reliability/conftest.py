@@ -24,7 +24,25 @@ def worker(settings):
 
 
 @pytest.fixture(scope="session")
-def live_database(django_db_setup, django_db_blocker):
+def test_database(django_db_setup, django_db_blocker):
+    """The migrated test database. pytest-django creates it only when a collected test asks
+    for `db` (or is marked django_db); these tests reach theirs through `live_db`, so a run
+    of only them would otherwise copy the unmigrated development database."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    connection = connections["default"]
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield
+        return
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def live_database(test_database, django_db_blocker):
     """A database of the suite's own on the server the tests use, made once per run as a copy
     of the freshly migrated test database, and dropped at the end.
 

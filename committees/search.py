@@ -279,19 +279,7 @@ def highlight(headline: str) -> str:
     )
 
 
-def search_queryset(
-    query: str,
-    *,
-    organization=None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-):
-    """The matching entries, best first, each with its rank and highlighted headline.
-
-    Ranking reads every match's vector, and a common word ("budget") matches hundreds of
-    thousands of entries in fifteen years of papers: so only the newest CANDIDATES matches
-    (found from the indexes alone) are ranked. Older ones are reached by narrowing the dates
-    or the committee, as the results page says."""
+def _matches(query: str, *, organization=None, date_from=None, date_to=None):
     terms = SearchQuery(_clean(query)[:MAX_QUERY_CHARS], search_type="websearch", config="english")
     entries = SearchEntry.objects.filter(vector=terms)
     if organization is not None:
@@ -301,7 +289,10 @@ def search_queryset(
         entries = entries.filter(date__gte=date_from)
     if date_to is not None:
         entries = entries.filter(date__lte=date_to)
-    candidates = entries.order_by("-date", "-pk").values("pk")[:CANDIDATES]
+    return entries, terms
+
+
+def _ranked(candidates, terms):
     return (
         SearchEntry.objects.filter(pk__in=candidates)
         .annotate(
@@ -325,6 +316,37 @@ def search_queryset(
     )
 
 
+def search_queryset(
+    query: str,
+    *,
+    organization=None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+):
+    """The matching entries, best first, each with its rank and highlighted headline.
+
+    Ranking reads every match's vector, and a common word ("budget") matches hundreds of
+    thousands of entries in fifteen years of papers: so only the newest CANDIDATES matches
+    (found from the indexes alone) are ranked. Older ones are reached by narrowing the dates
+    or the committee, as the results page says."""
+    entries, terms = _matches(
+        query, organization=organization, date_from=date_from, date_to=date_to
+    )
+    return _ranked(entries.order_by("-date", "-pk").values("pk")[:CANDIDATES], terms)
+
+
+class _CandidatePaginator(Paginator):
+    """Pages of the ranked candidates, counted from the candidates already fetched."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
 def search(
     query: str,
     *,
@@ -334,13 +356,16 @@ def search(
     page=1,
     per_page: int = PER_PAGE,
 ) -> Page:
-    """One page of ranked results (two queries: the count and the page). Each result has a
+    """One page of ranked results (two queries: the candidates and the page). Each result has a
     snippet, HTML-escaped but for the <mark> around the words found. The page's
     `capped` is true when there were more matches than were ranked."""
-    paginator = Paginator(
-        search_queryset(query, organization=organization, date_from=date_from, date_to=date_to),
-        per_page,
+    entries, terms = _matches(
+        query, organization=organization, date_from=date_from, date_to=date_to
     )
+    # The candidates are found once (the costly part for a phrase: every match's positions
+    # are checked) and both counted and ranked from their ids.
+    candidates = list(entries.order_by("-date", "-pk").values_list("pk", flat=True)[:CANDIDATES])
+    paginator = _CandidatePaginator(_ranked(candidates, terms), per_page, count=len(candidates))
     result_page = paginator.get_page(page)
     result_page.capped = paginator.count >= CANDIDATES
     result_page.object_list = [

@@ -4,9 +4,14 @@ Each test fills the cache with the public pages a change should alter, makes the
 way the portal makes it (a service, an admin save, a bulk update), and reads the pages again.
 """
 
+import os
 import re
+import socket
+import uuid
+from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
@@ -25,12 +30,38 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 600
-    from django.core.cache import caches
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
-    caches[pagecache.CACHE_ALIAS].clear()
+
+def _redis_reachable() -> bool:
+    parts = urlsplit(REDIS_URL)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True, params=["memory", "redis"])
+def page_cache(request, settings):
+    """The cache on, in each process's memory (no REDIS_URL) and in Redis (shared)."""
+    settings.PAGE_CACHE_SECONDS = 600
+    if request.param == "redis":
+        if not _redis_reachable():
+            pytest.skip(f"no Redis at {REDIS_URL} (set TEST_REDIS_URL)")
+        settings.CACHES = {
+            **settings.CACHES,
+            pagecache.CACHE_ALIAS: {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                # A prefix of the test's own instead of clear(), which would empty the
+                # whole Redis database under other test processes.
+                "KEY_PREFIX": f"test-pages-{uuid.uuid4()}",
+                "TIMEOUT": 60,
+            },
+        }
+    else:
+        caches[pagecache.CACHE_ALIAS].clear()
 
 
 @pytest.fixture

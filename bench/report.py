@@ -1,6 +1,8 @@
 """BENCHMARKS.md from a run's results: the figures, the targets met and missed, the profiles of
 the pages that missed, and the findings written by hand in bench/findings.md."""
 
+import json
+
 from bench.common import ROOT
 
 TARGET_CLIENTS = 16
@@ -356,10 +358,86 @@ def markdown(results: dict) -> str:
             ]
             if p["plan"]:
                 out += ["EXPLAIN ANALYZE of the slowest query:", "", "```", p["plan"], "```", ""]
+    out += _before_and_after(results)
+    out += _soak()
     findings = ROOT / "bench" / "findings.md"
     if findings.exists():
         out += [findings.read_text().strip(), ""]
     return "\n".join(out)
+
+
+def _soak() -> list[str]:
+    """The last `make soak` (it rewrites this file when it ends)."""
+    from bench.common import RESULTS
+
+    path = RESULTS / "soak-latest.json"
+    if not path.exists():
+        return []
+    soak = json.loads(path.read_text())
+    return [
+        "## Soak",
+        "",
+        f"`make soak` (bench/soak.py), {soak.get('finished_at', 'after this run')}: "
+        f"{soak['requests']:,} requests in {soak['seconds']:.0f} s ({soak['rps']:.0f} req/s) "
+        f"of mixed public and signed-in traffic at scale {soak.get('scale', 1):g}, "
+        f"{soak['clients']} clients, {soak['workers']} workers; median "
+        f"{soak['median_ms']:.0f} ms, p95 {soak['p95_ms']:.0f} ms.",
+        "",
+        _table(
+            ["check", "measured", ""],
+            [
+                [c["check"], c["measured"], "passed" if c["passed"] else "**failed**"]
+                for c in soak["checks"]
+            ],
+        ),
+        "",
+    ]
+
+
+def _before_and_after(results: dict) -> list[str]:
+    """This run's largest scale beside bench/baseline.json, the run before issue 4's fixes."""
+    path = ROOT / "bench" / "baseline.json"
+    largest = max(results["scales"], key=lambda s: s["scale"])
+    if not path.exists() or largest["scale"] != 10 or 16 not in largest["levels"]:
+        return []
+    baseline = json.loads(path.read_text())
+    floor = _floor(largest, 16)
+    runs = {r["page"]: r for r in _pages(largest, 16)}
+    uncached = largest.get("uncached_ms", {})
+    rows = []
+    for name, before in baseline["pages"].items():
+        run = runs.get(name)
+        if run is None or run.get("skipped"):
+            continue
+        rows.append(
+            [
+                name,
+                f"{before['median_ms_1_client']:.0f} → {uncached.get(name, float('nan')):.0f}",
+                f"{before['p95_ratio_16']:.1f} → {run['p95_ms'] / floor['p95_ms']:.1f}",
+                f"{before['rps_ratio_16']:.2f} → {run['rps'] / floor['rps']:.2f}",
+                f"{before['p95_ms_16']:.0f} → {run['p95_ms']:.0f}",
+            ]
+        )
+    return [
+        "## Before and after (scale 10)",
+        "",
+        f"Before: {baseline['source']}. After: this run. The first column compares one "
+        "request at a time with nothing cached (before: over HTTP, no cache existed; after: "
+        "the test client with the page cache off); the others, 16 clients against the server "
+        "as deployed (after: served from the page cache once each URL has been rendered).",
+        "",
+        _table(
+            [
+                "page",
+                "ms, one request, uncached",
+                "p95 ÷ floor, 16 clients",
+                "req/s ÷ floor, 16 clients",
+                "p95 ms, 16 clients",
+            ],
+            rows,
+        ),
+        "",
+    ]
 
 
 def summary(results: dict) -> str:
@@ -374,7 +452,6 @@ def summary(results: dict) -> str:
 def main() -> None:
     """Write BENCHMARKS.md again from bench/results/latest.json (after editing findings.md,
     say): `python -m bench.report`."""
-    import json
 
     from bench.common import RESULTS
 

@@ -193,6 +193,8 @@ def main() -> int:
         "rss_first_minute_mb": first,
         "rss_last_minute_mb": last,
         "checks": [{"check": c, "passed": ok, "measured": m} for c, ok, m in checks],
+        "scale": scale,
+        "finished_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "soak-latest.json").write_text(json.dumps(result, indent=1))
@@ -206,6 +208,10 @@ def main() -> int:
         print(f"  {'passed' if ok else 'FAILED'}  {check_name}: {measured}")
     for failure in failures[:10]:
         print(f"    {failure}")
+    if (RESULTS / "latest.json").exists():
+        from bench import report
+
+        report.main()  # BENCHMARKS.md with this soak in it
     return 0 if all(ok for _c, ok, _m in checks) else 1
 
 

@@ -27,12 +27,16 @@ class CommitteeBusinessPolicy(Policy):
         return manages_committees(user)
 
 
-class MeetingPolicy(Policy):
-    """Every meeting is public (its date, place and state); what it contains is decided by
-    the item, paper and document policies."""
+class PublicRecordPolicy(Policy):
+    """Anyone may view (what they see is `visible`); Governance Services may also change."""
 
     def can(self, user, action):
         return action == "view" or manages_committees(user)
+
+
+class MeetingPolicy(PublicRecordPolicy):
+    """Every meeting is public (its date, place and state); what it contains is decided by
+    the item, paper and document policies."""
 
     def can_see_agenda(self, user, meeting) -> bool:
         """The public sees an agenda once it is published; Governance Services while they
@@ -40,10 +44,7 @@ class MeetingPolicy(Policy):
         return meeting.agenda_published_at is not None or manages_committees(user)
 
 
-class AgendaItemPolicy(Policy):
-    def can(self, user, action):
-        return action == "view" or manages_committees(user)
-
+class AgendaItemPolicy(PublicRecordPolicy):
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
             return queryset
@@ -65,14 +66,11 @@ def _taken_at_a_published_meeting(paper_ref: OuterRef) -> Exists:
     )
 
 
-class PaperPolicy(Policy):
+class PaperPolicy(PublicRecordPolicy):
     """The public sees a public report once an agenda that carries it is published (one is
     enough, even if other meetings it goes to are not published yet)."""
 
     hide_existence = True
-
-    def can(self, user, action):
-        return action == "view" or manages_committees(user)
 
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
@@ -80,16 +78,13 @@ class PaperPolicy(Policy):
         return queryset.filter(_taken_at_a_published_meeting(OuterRef("pk")), is_public=True)
 
 
-class ConsultationPolicy(Policy):
+class ConsultationPolicy(PublicRecordPolicy):
     """A step of a report's journey is public when the report is public and that step's own
     meeting has a published agenda (which also makes the report visible), and the item it
     names, if any, is on a published agenda. Steps at unpublished meetings stay hidden even
     when the report is already public through another meeting."""
 
     hide_existence = True
-
-    def can(self, user, action):
-        return action == "view" or manages_committees(user)
 
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
@@ -102,14 +97,11 @@ class ConsultationPolicy(Policy):
         )
 
 
-class DocumentPolicy(Policy):
+class DocumentPolicy(PublicRecordPolicy):
     """A report's files go with the report (PaperPolicy); a meeting's own files (minutes)
     with the publication of its minutes."""
 
     hide_existence = True
-
-    def can(self, user, action):
-        return action == "view" or manages_committees(user)
 
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
@@ -130,11 +122,8 @@ class DocumentPolicy(Policy):
         )
 
 
-class DecisionPolicy(Policy):
+class DecisionPolicy(PublicRecordPolicy):
     hide_existence = True
-
-    def can(self, user, action):
-        return action == "view" or manages_committees(user)
 
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):

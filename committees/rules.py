@@ -10,7 +10,7 @@
 """
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 from django.conf import settings
@@ -41,6 +41,7 @@ def latest_lawful_publication(meeting_date: dt.date) -> dt.date:
     return day - dt.timedelta(days=1)
 
 
+@lru_cache(maxsize=4096)  # a pure function of the date; the meetings list asks it per row
 def last_publication_date(meeting_date: dt.date) -> dt.date:
     """The last working day on which Governance Services can publish the agenda:
     13 April 2017 -> 5 April 2017; 20 April 2017 -> 10 April 2017 (Good Friday and Easter

@@ -562,23 +562,27 @@ def test_lists_page_at_100_with_links_to_every_page(client):
     first = _locations_page(client, body)
 
     assert len(first["data"]) == 100
+    base = absolute("body_locations", pk=body.pk)
+    _assert_first_of_two_pages(first, base, total=101, per_page=100)
+    second = get_json(client, first["links"]["next"].removeprefix(ORIGIN))
+    assert len(second["data"]) == 1
+    assert second["links"]["prev"] == base
+    assert "next" not in second["links"]
+
+
+def _assert_first_of_two_pages(first: dict, base: str, *, total: int, per_page: int):
     assert first["pagination"] == {
-        "totalElements": 101,
-        "elementsPerPage": 100,
+        "totalElements": total,
+        "elementsPerPage": per_page,
         "currentPage": 1,
         "totalPages": 2,
     }
-    base = absolute("body_locations", pk=body.pk)
     assert first["links"] == {
         "first": base,
         "self": base,
         "next": f"{base}?page=2",
         "last": f"{base}?page=2",
     }
-    second = get_json(client, first["links"]["next"].removeprefix(ORIGIN))
-    assert len(second["data"]) == 1
-    assert second["links"]["prev"] == base
-    assert "next" not in second["links"]
 
 
 def test_following_next_links_gives_every_object_once_in_a_stable_order(client):
@@ -614,18 +618,7 @@ def test_lists_of_objects_that_embed_others_page_at_25(client, kind, name):
 
     assert oparl.page_size(kind) == 25
     assert len(first["data"]) == 25
-    assert first["pagination"] == {
-        "totalElements": 26,
-        "elementsPerPage": 25,
-        "currentPage": 1,
-        "totalPages": 2,
-    }
-    assert first["links"] == {
-        "first": base,
-        "self": base,
-        "next": f"{base}?page=2",
-        "last": f"{base}?page=2",
-    }
+    _assert_first_of_two_pages(first, base, total=26, per_page=25)
     second = get_json(client, first["links"]["next"].removeprefix(ORIGIN))
     assert second["links"]["prev"] == base
     assert [o["id"] for o in first["data"] + second["data"]] == [

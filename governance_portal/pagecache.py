@@ -14,9 +14,9 @@ so no visitor is served a page older than the last committed change. The cache t
 bounds the one case left: a process that dies between its commit and the second advance.
 
 Only GET and HEAD requests without a session cookie are served from the cache, and only
-whole 200 responses that set no cookie are stored. Pages carry a CSP nonce: the stored copy
-has the nonce of the request that rendered it, replaced by the current request's on the way
-out, so every response still has its own nonce.
+whole 200 responses that set no cookie and carry no CSRF token are stored. Pages carry a CSP
+nonce: the stored copy has the nonce of the request that rendered it, replaced by the
+current request's on the way out, so every response still has its own nonce.
 
 `PAGE_CACHE_SECONDS = 0` turns the cache off (the test settings do, so that query-count
 tests measure the page, not the cache; the cache's own tests turn it on).
@@ -122,9 +122,11 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def _cacheable_response(response) -> bool:
+def _cacheable_response(request, response) -> bool:
     return (
         response.status_code == 200
+        # A page carrying a CSRF token is one visitor's: the token matches their cookie.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not response.streaming
         and not response.cookies
         and isinstance(response, HttpResponse)
@@ -147,7 +149,7 @@ def anonymous_page(view):
         if stored is not None:
             return _replay(request, stored)
         response = view(request, *args, **kwargs)
-        if _cacheable_response(response):
+        if _cacheable_response(request, response):
             cache.set(key, _record(request, response), settings.PAGE_CACHE_SECONDS)
         return response
 

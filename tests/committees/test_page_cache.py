@@ -237,3 +237,22 @@ def test_a_sign_in_does_not_empty_the_cache(client, meeting):
 
 def _without_nonce(response) -> str:
     return re.sub(r'nonce="[^"]+"', "", response.content.decode())
+
+
+def test_a_page_with_a_csrf_token_is_not_stored(rf):
+    """Such a page is one visitor's; served to another, its form would fail the CSRF check."""
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    @pagecache.anonymous_page
+    def form_page(request):
+        return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">')
+
+    @pagecache.anonymous_page
+    def plain_page(request):
+        return HttpResponse("<p>Agenda</p>")
+
+    for _ in range(2):
+        assert "X-Page-Cache" not in form_page(rf.get("/form/"))
+    plain_page(rf.get("/plain/"))
+    assert plain_page(rf.get("/plain/"))["X-Page-Cache"] == "hit"

@@ -19,12 +19,12 @@ from django.views.decorators.http import require_safe
 
 from committees import ical, policies, queries
 from committees.models import Meeting, MeetingState, Organization, Paper
+from governance_portal import url_shapes
 from organisation.access import require
 
 PUBLIC = AnonymousUser()
 TZID = "Europe/London"
 LONDON = ZoneInfo(TZID)
-SAMPLE_PK = 987654321
 #: The meetings calendars (all, and each committee's) cover the past year and what is to come.
 CALENDAR_HISTORY = dt.timedelta(days=366)
 DEFAULT_LENGTH = dt.timedelta(hours=2)
@@ -61,15 +61,6 @@ def _event(meeting: queries.CalendarMeeting, url: str) -> list[str]:
     return lines
 
 
-def _meeting_urls(request):
-    """pk -> the meeting page's absolute URL, without a reverse() per meeting."""
-    sample = request.build_absolute_uri(reverse("committees:meeting", args=[SAMPLE_PK]))
-    if sample.count(str(SAMPLE_PK)) != 1:
-        return lambda pk: request.build_absolute_uri(reverse("committees:meeting", args=[pk]))
-    before, after = sample.split(str(SAMPLE_PK))
-    return lambda pk: f"{before}{pk}{after}"
-
-
 def _calendar_response(
     request, name: str, meetings: list[queries.CalendarMeeting], *, filename: str = ""
 ) -> HttpResponse:
@@ -82,10 +73,10 @@ def _calendar_response(
         f"X-WR-CALNAME:{ical.one_line(name)}",
         f"X-WR-TIMEZONE:{TZID}",
     ]
-    url = _meeting_urls(request)
+    origin = request.build_absolute_uri("/")[:-1]
     events, years = [], set()
     for meeting in meetings:
-        events += _event(meeting, url(meeting.pk))
+        events += _event(meeting, origin + url_shapes.path("committees:meeting", meeting.pk))
         years.add(meeting.start.astimezone(LONDON).year)
     body = "".join(ical.fold(line) + ical.CRLF for line in lines)
     if years:

@@ -12,13 +12,13 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import urlencode
 
 from committees.models import Document, DocumentKind, Meeting, MeetingState, Paper
+from governance_portal import url_shapes
 
 OPARL_VERSION = "https://schema.oparl.org/1.1/"
 ERROR_TYPE = f"{OPARL_VERSION}Error"
@@ -36,8 +36,6 @@ WEB_PAGES = {
     Paper: "committees:report",
     Document: "committees:document",
 }
-#: A stand-in primary key: each URL is reversed once per request with it, then filled in.
-STAND_IN_PK = 987_654_321_012_345
 
 #: kind (as the URL names say it) -> OParl object type
 TYPES = {
@@ -188,42 +186,22 @@ class OParl:
     def __init__(self, request, council, *, omit_internal: bool = False, legislative_terms=()):
         self.origin = request.build_absolute_uri("/")[:-1]
         self.zone = timezone.get_current_timezone()
-        #: view name -> (absolute URL up to the primary key, the rest), see _by_pk
-        self._templates: dict[str, tuple[str, str]] = {}
         self.council = council
         self.body_url = self.url("body", council.pk) if council else None
         self.omit_internal = omit_internal
         self.legislative_terms = legislative_terms
 
-    def _by_pk(self, view_name: str, pk: int, *, keyword: bool) -> str:
-        """The absolute URL of `view_name` for `pk`, exactly as reverse() writes it. A page of
-        a list holds thousands of URLs: each view is reversed once per request, with a
-        stand-in key, and the rest is string formatting."""
-        template = self._templates.get(view_name)
-        if template is None:
-            stand_in = str(STAND_IN_PK)
-            path = (
-                reverse(view_name, kwargs={"pk": STAND_IN_PK})
-                if keyword
-                else reverse(view_name, args=[STAND_IN_PK])
-            )
-            head, found, tail = path.partition(stand_in)
-            if not found or stand_in in tail:
-                raise ImproperlyConfigured(f"{view_name} does not name one primary key: {path}")
-            template = self._templates[view_name] = (self.origin + head, tail)
-        head, tail = template
-        return f"{head}{pk:d}{tail}"
-
     def url(self, name: str, pk: int | None = None) -> str:
         if pk is None:
             return self.origin + reverse(f"oparl:{name}")
-        return self._by_pk(f"oparl:{name}", pk, keyword=True)
+        # A page of a list holds thousands of URLs: no reverse() for each.
+        return self.origin + url_shapes.path(f"oparl:{name}", pk=pk)
 
     def web(self, obj) -> str | None:
         """The public page showing `obj`, if the portal has one."""
         page = WEB_PAGES.get(type(obj))
         if page is not None:
-            return self._by_pk(page, obj.pk, keyword=False)
+            return self.origin + url_shapes.path(page, obj.pk)
         try:
             return self.origin + obj.get_absolute_url()
         except NoReverseMatch:

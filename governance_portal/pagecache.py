@@ -34,6 +34,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 CACHE_ALIAS = "pages"
+#: Saves of only these fields change nothing a visitor sees (a sign-in records last_login).
+IGNORED_FIELDS = frozenset({"last_login"})
 #: Response headers a view sets that belong to the page (middleware adds the rest).
 STORED_HEADERS = (
     "Content-Type",
@@ -77,10 +79,6 @@ def _on_write(sender, **kwargs):
     content_changed()
 
 
-#: Saves of only these fields change nothing a visitor sees (a sign-in records last_login).
-IGNORED_FIELDS = frozenset({"last_login"})
-
-
 def watch(*models):
     """Advance the content version whenever one of `models` is saved, deleted or has its
     many-to-many relations changed. Call from AppConfig.ready()."""
@@ -94,16 +92,10 @@ def watch(*models):
             )
 
 
-def watch_app(app_config, *, exclude=()):
+def watch_app(app_config):
     """watch() every model of the app but its history models, which are only ever written
     with the rows they record."""
-    watch(
-        *(
-            m
-            for m in app_config.get_models()
-            if m._meta.label not in exclude and not m._meta.model_name.startswith("historical")
-        )
-    )
+    watch(*(m for m in app_config.get_models() if not m._meta.model_name.startswith("historical")))
 
 
 def _key(request, version: int) -> str:

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
 from committees import ical, policies, queries
-from committees.models import Meeting, MeetingState, Organization, Paper
+from committees.models import Consultation, Meeting, MeetingState, Organization, Paper
 from governance_portal import url_shapes
 from organisation.access import require
 
@@ -147,7 +147,8 @@ class PapersFeed(Feed):
 
     def items(self, obj=None):
         return queries.feed_papers(
-            policies.papers.visible(PUBLIC, Paper.objects.all()),
+            policies.papers.public(Paper.objects.all()),
+            policies.consultations.public(Consultation.objects.all()),
             organization=obj,
             limit=FEED_SIZE,
         )

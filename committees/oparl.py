@@ -402,24 +402,26 @@ class OParl:
         )
 
     def agenda_item(self, item, *, embedded: bool = False) -> dict:
-        """A private item is its number, title, `public: false` and the paragraphs of
-        Schedule 12A that exempt it: nothing of its report, recommendation or minute."""
+        """A private item (or a sub-item of one) is its number, title, `public: false` and
+        the paragraphs of Schedule 12A that exempt it: nothing of its report, recommendation
+        or minute. `item` is annotated by policies.agenda_items.visible."""
         common = {
             "meeting": None if embedded else self.url("meeting", item.meeting_id),
             "number": item.number,
             "order": item.position,
             "name": item.title,
-            "public": item.is_public,
+            "public": item.public_business,
             "web": self.web(item.meeting),
         }
-        if not item.is_public:
+        if not item.public_business:
             paragraphs = [
-                f"Exempt information: Schedule 12A, paragraph {n}" for n in item.exempt_paragraphs
+                f"Exempt information: Schedule 12A, paragraph {n}" for n in item.exemption or []
             ]
             return compact(self._common("agenda_item", item, **common, keyword=paragraphs))
+        # Prefetched through policies.consultations, so only open steps are here.
         consultation = next(iter(item.oparl_consultations), None)
         result = resolution = None
-        if item.meeting.minutes_published_at is not None:
+        if item.minute_open:
             result = consultation.outcome if consultation else None
             resolution = (
                 "\n".join(

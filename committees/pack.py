@@ -13,6 +13,7 @@ for Governance Services and leaves the previous ready pack published; a retry is
 """
 
 import dataclasses
+import functools
 import hashlib
 import io
 import logging
@@ -26,7 +27,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Case, IntegerField, PositiveIntegerField, Q, Value, When
 from django.utils import dateformat, timezone
 
-from committees import queries
+from committees import policies, queries
 from committees.documents import PDF, new_pdf, pdf_safe, unsafe_entry
 from committees.models import (
     AgendaItem,
@@ -68,6 +69,10 @@ class PackBuildError(Exception):
     says how."""
 
 
+class _Withdrawn(Exception):
+    """The pack being built was withdrawn meanwhile."""
+
+
 def current_pack(meeting: Meeting, *, supplement: bool = False) -> AgendaPack | None:
     """The published pack of a meeting: its newest ready build (one query)."""
     return (
@@ -77,6 +82,42 @@ def current_pack(meeting: Meeting, *, supplement: bool = False) -> AgendaPack | 
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+WITHDRAWN_REASON = (
+    "Withdrawn because something in it was made private or taken off the agenda. The pack is "
+    "built again without it."
+)
+
+
+def withdraw(meeting_ids) -> int:
+    """Take down the packs of these meetings that are published or being built, in the
+    caller's transaction, because their content has just become private or been removed: the
+    public never downloads a pack holding what the agenda no longer shows, not even until a
+    worker rebuilds it. Their files are deleted once the change commits. A build that had
+    already read the old content finds its pack withdrawn when it finishes (_publish) and
+    is discarded. Returns how many packs were withdrawn."""
+    meeting_ids = list(meeting_ids)
+    # The meetings' rows are what _publish locks too, so a build cannot publish in between.
+    list(Meeting.objects.select_for_update().filter(pk__in=meeting_ids).values_list("pk"))
+    packs = list(
+        AgendaPack.objects.select_for_update().filter(
+            meeting_id__in=meeting_ids, status__in=(PackStatus.READY, PackStatus.BUILDING)
+        )
+    )
+    now = timezone.now()
+    for pack in packs:
+        stored = pack.file.name
+        if stored:
+            storage = pack.file.storage
+            transaction.on_commit(functools.partial(storage.delete, stored))
+        pack.file.name = ""
+        pack.status = PackStatus.WITHDRAWN
+        pack.error = WITHDRAWN_REASON
+        pack.finished_at = now
+        # save(): the pack's history records when and by whom it was withdrawn.
+        pack.save(update_fields=["file", "status", "error", "finished_at", "updated_at"])
+    return len(packs)
 
 
 def build_pack(pack: AgendaPack, *, progress: Callable[[int], None] | None = None) -> AgendaPack:
@@ -103,6 +144,11 @@ def build_pack(pack: AgendaPack, *, progress: Callable[[int], None] | None = Non
             ContentFile(data),
         )
         _publish(pack, contents, stored_name, data, page_count, ranges)
+    except _Withdrawn:
+        # Its content changed while it was built (withdraw): what it read is not published.
+        pack.file.storage.delete(stored_name)
+        pack.refresh_from_db()
+        return pack
     except Exception as error:
         if stored_name:
             pack.file.storage.delete(stored_name)
@@ -156,7 +202,11 @@ def _load(pack: AgendaPack) -> _Contents:
         .prefetch_related("organizations")
         .get(pk=pack.meeting_id)
     )
-    items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
+    items = list(
+        policies.agenda_items.with_business(AgendaItem.objects.filter(meeting=meeting)).order_by(
+            "position", "pk"
+        )
+    )
     top = [i for i in items if i.parent_id is None]
     children: dict[int, list[AgendaItem]] = {}
     for item in items:
@@ -176,17 +226,17 @@ def _load(pack: AgendaPack) -> _Contents:
         subs = children.get(item.pk, [])
         for sub in subs:
             labels[sub.pk] = f"{item.number}{sub.number}"
-        if not item.is_public:
+        if not item.public_business:
             private += [item, *subs]
             continue
-        public_subs = [s for s in subs if s.is_public]
-        private += [s for s in subs if not s.is_public]
+        public_subs = [s for s in subs if s.public_business]
+        private += [s for s in subs if not s.public_business]
         public.append((item, public_subs))
         ordered_public += [item, *public_subs]
     public_ids = [i.pk for i in ordered_public]
 
     consultations = Consultation.objects.filter(
-        agenda_item_id__in=public_ids, paper__is_public=True
+        policies.step_in_public(), agenda_item_id__in=public_ids
     ).order_by("pk")
     papers_by_item: dict[int, list[int]] = {}
     for consultation in consultations:
@@ -603,8 +653,11 @@ def _publish(pack, contents, stored_name, data, page_count, ranges) -> None:
         # Finishing builds of one meeting take turns, so an older build finishing late never
         # overwrites the ranges of a newer one.
         Meeting.objects.select_for_update().filter(pk=pack.meeting_id).first()
-        if not AgendaPack.objects.filter(pk=pack.pk).exists():
+        status = AgendaPack.objects.filter(pk=pack.pk).values_list("status", flat=True).first()
+        if status is None:
             raise PackBuildError(UNEXPECTED)  # the pack was deleted meanwhile
+        if status == PackStatus.WITHDRAWN:
+            raise _Withdrawn
         newer = AgendaPack.objects.filter(
             meeting_id=pack.meeting_id,
             is_supplement=pack.is_supplement,

@@ -7,7 +7,18 @@ exempt minutes are refused with the same 404 as something that does not exist.
 Governance Services see and change everything here.
 """
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from committees.models import Consultation
 from organisation.policies import Policy, has_role
@@ -18,6 +29,106 @@ MANAGERS = (Role.GOVERNANCE_SERVICES,)
 
 def manages_committees(user) -> bool:
     return has_role(user, *MANAGERS)
+
+
+# --- What the public may see: one rule per kind of record ---------------------------------------
+#
+# Each rule is a condition on the record's own row, written once here; `at` asks it of a related
+# row instead ("agenda_item__"). Every public output (pages, file and pack downloads, search,
+# feeds, OParl, the pack's contents) filters or annotates with these, never with conditions of
+# its own, so no two outputs can disagree. tests/security/test_visibility_walk.py reads every
+# public output for private and draft records of every kind.
+
+
+def agenda_published(at: str = "") -> Q:
+    """A meeting whose agenda the public may read."""
+    return Q(**{f"{at}agenda_published_at__isnull": False})
+
+
+def minutes_published(at: str = "") -> Q:
+    """A meeting whose minutes the public may read."""
+    return Q(**{f"{at}minutes_published_at__isnull": False})
+
+
+def item_listed(at: str = "") -> Q:
+    """An agenda item the public may see listed: its number, title and (if private) the
+    Schedule 12A paragraphs that exempt it. Every item of a published agenda, or of
+    published minutes."""
+    return agenda_published(f"{at}meeting__") | minutes_published(f"{at}meeting__")
+
+
+def public_business(at: str = "") -> Q:
+    """An agenda item that is public business. A private (Schedule 12A) item makes its
+    sub-items private with it, whatever they say of themselves; they are then exempt under
+    its paragraphs (see exemption_paragraphs)."""
+    return Q(**{f"{at}is_public": True}) & (
+        Q(**{f"{at}parent__isnull": True}) | Q(**{f"{at}parent__is_public": True})
+    )
+
+
+def item_open(at: str = "") -> Q:
+    """An agenda item whose content the public may see: its lead and description and the
+    reports taken there. Public business on a published agenda."""
+    return agenda_published(f"{at}meeting__") & public_business(at)
+
+
+def minute_open(at: str = "") -> Q:
+    """An agenda item whose minute (text, resolutions, declarations) the public may read:
+    public business in published minutes."""
+    return minutes_published(f"{at}meeting__") & public_business(at)
+
+
+def step_in_public(at: str = "") -> Q:
+    """A step of a report's journey (Consultation) taken in public: the report is public and
+    the item it is taken at, if any, is public business (the agenda pack's rule)."""
+    return Q(**{f"{at}paper__is_public": True}) & (
+        Q(**{f"{at}agenda_item__isnull": True}) | public_business(f"{at}agenda_item__")
+    )
+
+
+def step_open(at: str = "") -> Q:
+    """A step of a report's journey the public may see: taken in public, at a meeting whose
+    agenda is published. A step at a draft agenda or a private item stays hidden even when
+    the report is public through another meeting."""
+    return (
+        step_in_public(at)
+        & agenda_published(f"{at}meeting__")
+        & (Q(**{f"{at}agenda_item__isnull": True}) | item_open(f"{at}agenda_item__"))
+    )
+
+
+def paper_open(paper: OuterRef | F) -> Q:
+    """A report (`paper`, its primary key) the public may see: public, and taken at one open
+    step at least (one is enough, though others are at drafts or private items).
+
+    An EXISTS rather than a join: a join repeats the report once per meeting (needing
+    DISTINCT), and `pk IN (SELECT DISTINCT ...)` makes PostgreSQL build the whole set of
+    public reports before it can use a single one."""
+    return Q(Exists(Consultation.objects.filter(step_open(), paper=paper)))
+
+
+def decision_open(at: str = "") -> Q:
+    """A decision the public may see: marked public, and not taken at an item whose content
+    is closed (private business stays private in the register too)."""
+    return Q(**{f"{at}is_public": True}) & (
+        Q(**{f"{at}agenda_item__isnull": True}) | item_open(f"{at}agenda_item__")
+    )
+
+
+def _boolean(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def exemption_paragraphs() -> Case:
+    """The Schedule 12A paragraphs that exempt an item: its own, or, for a sub-item made
+    private by its parent, the parent's."""
+    return Case(
+        When(is_public=False, then=F("exempt_paragraphs")),
+        default=F("parent__exempt_paragraphs"),
+    )
+
+
+# --- The policies ----------------------------------------------------------------------------
 
 
 class CommitteeBusinessPolicy(Policy):
@@ -33,6 +144,11 @@ class PublicRecordPolicy(Policy):
     def can(self, user, action):
         return action == "view" or manages_committees(user)
 
+    def public(self, queryset: QuerySet) -> QuerySet:
+        """The rows as the public sees them, whoever asks (the search index, the feeds, OParl,
+        the services stamping first publication)."""
+        return self.visible(None, queryset)
+
 
 class MeetingPolicy(PublicRecordPolicy):
     """Every meeting is public (its date, place and state); what it contains is decided by
@@ -45,60 +161,50 @@ class MeetingPolicy(PublicRecordPolicy):
 
 
 class AgendaItemPolicy(PublicRecordPolicy):
-    def visible(self, user, queryset: QuerySet) -> QuerySet:
-        if manages_committees(user):
-            return queryset
-        return queryset.filter(meeting__agenda_published_at__isnull=False)
+    """The items of published agendas (Governance Services: every item), each annotated
+    with what the visitor may see of it, so that no output decides for itself:
+    `public_business` and `exemption` (paragraphs) for everyone, `content_open` (item_open)
+    and `minute_open` (minute_open) as they apply to the visitor."""
 
-    def can_see_content(self, user, item) -> bool:
-        """Its papers and minutes, beyond the title and the exemption paragraph."""
-        return item.is_public or manages_committees(user)
-
-
-def _taken_at_a_published_meeting(paper_ref: OuterRef) -> Exists:
-    """The report (`paper_ref`) goes to at least one meeting whose agenda is published.
-
-    An EXISTS rather than a join: a join repeats the report once per meeting (needing
-    DISTINCT), and `pk IN (SELECT DISTINCT ...)` makes PostgreSQL build the whole set of
-    public reports before it can use a single one."""
-    return Exists(
-        Consultation.objects.filter(paper=paper_ref, meeting__agenda_published_at__isnull=False)
-    )
-
-
-class PaperPolicy(PublicRecordPolicy):
-    """The public sees a public report once an agenda that carries it is published (one is
-    enough, even if other meetings it goes to are not published yet)."""
-
-    hide_existence = True
+    def with_business(self, queryset: QuerySet) -> QuerySet:
+        """Each item annotated `public_business` and `exemption`, whoever asks."""
+        return queryset.annotate(
+            public_business=_boolean(public_business()), exemption=exemption_paragraphs()
+        )
 
     def visible(self, user, queryset: QuerySet) -> QuerySet:
+        queryset = self.with_business(queryset)
         if manages_committees(user):
-            return queryset
-        return queryset.filter(_taken_at_a_published_meeting(OuterRef("pk")), is_public=True)
-
-
-class ConsultationPolicy(PublicRecordPolicy):
-    """A step of a report's journey is public when the report is public and that step's own
-    meeting has a published agenda (which also makes the report visible), and the item it
-    names, if any, is on a published agenda. Steps at unpublished meetings stay hidden even
-    when the report is already public through another meeting."""
-
-    hide_existence = True
-
-    def visible(self, user, queryset: QuerySet) -> QuerySet:
-        if manages_committees(user):
-            return queryset
-        return queryset.filter(
-            Q(agenda_item__isnull=True)
-            | Q(agenda_item__meeting__agenda_published_at__isnull=False),
-            paper__is_public=True,
-            meeting__agenda_published_at__isnull=False,
+            return queryset.annotate(content_open=Value(True), minute_open=Value(True))
+        return queryset.filter(item_listed()).annotate(
+            content_open=_boolean(item_open()), minute_open=_boolean(minute_open())
         )
 
 
+class PaperPolicy(PublicRecordPolicy):
+    """The public sees a public report once it is taken at an open step (paper_open)."""
+
+    hide_existence = True
+
+    def visible(self, user, queryset: QuerySet) -> QuerySet:
+        if manages_committees(user):
+            return queryset
+        return queryset.filter(paper_open(OuterRef("pk")), is_public=True)
+
+
+class ConsultationPolicy(PublicRecordPolicy):
+    """The steps of reports' journeys the public may see (step_open)."""
+
+    hide_existence = True
+
+    def visible(self, user, queryset: QuerySet) -> QuerySet:
+        if manages_committees(user):
+            return queryset
+        return queryset.filter(step_open())
+
+
 class DocumentPolicy(PublicRecordPolicy):
-    """A report's files go with the report (PaperPolicy); a meeting's own files (minutes)
+    """A report's files go with the report (paper_open); a meeting's own files (minutes)
     with the publication of its minutes."""
 
     hide_existence = True
@@ -114,9 +220,7 @@ class DocumentPolicy(PublicRecordPolicy):
                     paper__isnull=True,
                     then=Q(meeting__minutes_published_at__isnull=False),
                 ),
-                default=Q(
-                    _taken_at_a_published_meeting(OuterRef("paper_id")), paper__is_public=True
-                ),
+                default=Q(paper_open(OuterRef("paper_id")), paper__is_public=True),
                 output_field=BooleanField(),
             )
         )
@@ -128,7 +232,7 @@ class DecisionPolicy(PublicRecordPolicy):
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
             return queryset
-        return queryset.filter(is_public=True)
+        return queryset.filter(decision_open())
 
 
 committee_business = CommitteeBusinessPolicy()

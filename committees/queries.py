@@ -1,15 +1,15 @@
 """Every read the public committee pages and feeds need, shaped so that each page costs a fixed
 number of SQL queries whatever the number of meetings, items, reports or files.
 
-Who may see what is not decided here: views pass in querysets already narrowed by
-committees.policies (`visible(user, ...)`) and the `can_see_content` check, and these functions
+Who may see what is not decided here: views pass in querysets already narrowed (and, for
+agenda items, annotated) by committees.policies (`visible(user, ...)`), and these functions
 shape them. Private business reaches a page only as an item's title and its Schedule 12A
 paragraphs: `agenda()` copies nothing else of a private item into what it returns.
 """
 
 import datetime as dt
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from committees import policies
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -239,14 +240,15 @@ class AgendaEntry:
         return bool(self.minutes_text or self.resolutions or self.declarations)
 
 
-def _entry(item: AgendaItem, can_see_content: Callable[[AgendaItem], bool]) -> AgendaEntry:
+def _entry(item: AgendaItem) -> AgendaEntry:
+    """`item` as annotated by policies.agenda_items.visible."""
     entry = AgendaEntry(
         pk=item.pk,
         number=item.number,
         title=item.title,
-        is_public=item.is_public,
-        shows_content=can_see_content(item),
-        exemption="" if item.is_public else exemption_text(item.exempt_paragraphs),
+        is_public=item.public_business,
+        shows_content=item.content_open,
+        exemption="" if item.public_business else exemption_text(item.exemption or []),
         pages=item.pages,
     )
     if entry.shows_content:
@@ -257,8 +259,9 @@ def _entry(item: AgendaItem, can_see_content: Callable[[AgendaItem], bool]) -> A
         entry.is_supplementary = item.is_supplementary
         entry.minutes_of = item.minutes_of
         entry.lists_outstanding_issues = item.lists_outstanding_issues
-        entry.minutes_text = item.minutes_text
         entry.consultations = item.public_consultations
+    if item.minute_open:
+        entry.minutes_text = item.minutes_text
         entry.resolutions = getattr(item, "minute_resolutions", [])
         entry.declarations = getattr(item, "minute_declarations", [])
     return entry
@@ -268,21 +271,18 @@ def agenda(
     meeting: Meeting,
     *,
     items: QuerySet[AgendaItem],
-    papers: QuerySet[Paper],
+    consultations: QuerySet[Consultation],
     documents: QuerySet[Document],
-    can_see_content: Callable[[AgendaItem], bool],
     with_minutes: bool,
 ) -> list[AgendaEntry]:
     """The meeting's agenda as a tree of entries (items with their sub-items), each with the
     reports taken there and their files; with the minutes, also each item's declarations and
-    resolutions. `items`, `papers` and `documents` are what the visitor may see. Three queries
-    (five with minutes)."""
+    resolutions. `items` (annotated by policies.agenda_items.visible), `consultations` and
+    `documents` are what the visitor may see. Three queries (five with minutes)."""
     prefetches = [
         Prefetch(
             "consultations",
-            queryset=Consultation.objects.filter(
-                paper__in=papers.filter(consultations__meeting=meeting).values("pk")
-            )
+            queryset=consultations.filter(meeting=meeting)
             .select_related("paper")
             .prefetch_related(
                 Prefetch(
@@ -319,11 +319,11 @@ def agenda(
     children = defaultdict(list)
     for row in rows:
         if row.parent_id is not None:
-            children[row.parent_id].append(_entry(row, can_see_content))
+            children[row.parent_id].append(_entry(row))
     tree = []
     for row in rows:
         if row.parent_id is None:
-            entry = _entry(row, can_see_content)
+            entry = _entry(row)
             entry.sub_items = children.get(row.pk, [])
             tree.append(entry)
     return tree
@@ -465,9 +465,11 @@ def split_current(rows, today: dt.date | None = None) -> tuple[list, list]:
 # --- Reports --------------------------------------------------------------------------------
 
 
-def paper_detail(documents: QuerySet[Document]) -> QuerySet[Paper]:
-    """A report with its files, sign-off table and journey (each meeting it goes to, in date
-    order): four queries."""
+def paper_detail(
+    documents: QuerySet[Document], consultations: QuerySet[Consultation]
+) -> QuerySet[Paper]:
+    """A report with its files, sign-off table and journey (each step of it the visitor may
+    see, in date order): four queries."""
     return Paper.objects.select_related("author_directorate").prefetch_related(
         Prefetch(
             "documents",
@@ -483,7 +485,7 @@ def paper_detail(documents: QuerySet[Document]) -> QuerySet[Paper]:
         ),
         Prefetch(
             "consultations",
-            queryset=Consultation.objects.select_related(
+            queryset=consultations.select_related(
                 "meeting", "organization", "agenda_item"
             ).order_by("meeting__start", "pk"),
             to_attr="journey",
@@ -492,20 +494,20 @@ def paper_detail(documents: QuerySet[Document]) -> QuerySet[Paper]:
 
 
 def feed_papers(
-    papers: QuerySet[Paper], *, organization: Organization | None = None, limit: int = 50
+    papers: QuerySet[Paper],
+    consultations: QuerySet[Consultation],
+    *,
+    organization: Organization | None = None,
+    limit: int = 50,
 ) -> QuerySet[Paper]:
-    """The newest `limit` of `papers` (already narrowed to public ones), by when they were
-    first published: one query, read newest first from the index on `first_published_at`."""
+    """The newest `limit` of `papers`, by when they were first published, and with an
+    `organization`, those taken at one of its meetings in one of `consultations` (both as
+    the visitor may see them): one query, read newest first from the index on
+    `first_published_at`."""
     rows = papers.filter(first_published_at__isnull=False)
     if organization is not None:
         rows = rows.filter(
-            Exists(
-                Consultation.objects.filter(
-                    paper=OuterRef("pk"),
-                    meeting__organizations=organization,
-                    meeting__agenda_published_at__isnull=False,
-                )
-            )
+            Exists(consultations.filter(paper=OuterRef("pk"), meeting__organizations=organization))
         )
     return rows.order_by("-first_published_at", "-pk")[:limit]
 
@@ -571,13 +573,13 @@ def forward_plan(papers: QuerySet[Paper], *, today: dt.date | None = None):
 
 def outstanding_issues(meeting: Meeting) -> list[Resolution]:
     """What earlier meetings of the same decision makers asked to come back and no later item
-    has closed: the "Outstanding Issues" item lists them. Public minutes only; one query."""
+    has closed: the "Outstanding Issues" item lists them. Open minutes only
+    (policies.minute_open); one query."""
     return list(
         Resolution.objects.filter(
+            policies.minute_open("agenda_item__"),
             requests_follow_up=True,
             closed_by__isnull=True,
-            agenda_item__is_public=True,
-            agenda_item__meeting__minutes_published_at__isnull=False,
             agenda_item__meeting__start__lt=meeting.start,
             agenda_item__meeting__organizations__in=meeting.organizations.values("pk"),
         )

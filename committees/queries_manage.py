@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -171,8 +171,20 @@ STALLED = "The build stopped without finishing. Rebuild the pack."
 
 
 def latest_pack(meeting: Meeting) -> AgendaPack | None:
-    """The newest build, shown as failed if its worker died (nothing is written here)."""
-    pack = AgendaPack.objects.filter(meeting=meeting).order_by("-created_at", "-pk").first()
+    """The newest build, shown as failed if its worker died (nothing is written here), with
+    `other_published`: whether an earlier build is still published."""
+    pack = (
+        AgendaPack.objects.filter(meeting=meeting)
+        .annotate(
+            other_published=Exists(
+                AgendaPack.objects.filter(meeting=meeting, status=PackStatus.READY).exclude(
+                    pk=OuterRef("pk")
+                )
+            )
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     now = timezone.now()
     if pack is None:
         return None

@@ -200,10 +200,6 @@ def _deleted(model, *visible) -> QuerySet:
     )
 
 
-def _published_meeting_ids() -> QuerySet:
-    return Meeting.objects.filter(agenda_published_at__isnull=False).values("pk")
-
-
 def deleted_legislative_terms() -> QuerySet:
     return _deleted(LegislativeTerm)
 
@@ -229,17 +225,22 @@ def deleted_meetings() -> QuerySet:
 
 
 def deleted_agenda_items() -> QuerySet:
-    """Items of agendas that were published (private ones too: their existence was public)."""
-    return _deleted(AgendaItem, Q(meeting_id__in=_published_meeting_ids()))
+    """Items deleted while the public could see them listed (policies.item_listed: private
+    ones too, their existence was public). Agendas and minutes, once published, are never
+    unpublished, so an item removed before either was never seen: its deletion is not news
+    to anyone."""
+    published_before = Meeting.objects.filter(
+        Q(agenda_published_at__lte=OuterRef("history_date"))
+        | Q(minutes_published_at__lte=OuterRef("history_date")),
+        pk=OuterRef("meeting_id"),
+    )
+    return _deleted(AgendaItem, Exists(published_before))
 
 
 def deleted_papers() -> QuerySet:
-    """Public reports that went to a meeting whose agenda was published: never a private
-    report, whose existence the public never saw."""
-    taken_at_published_meeting = Consultation.history.filter(
-        paper_id=OuterRef("id"), meeting_id__in=_published_meeting_ids()
-    )
-    return _deleted(Paper, Q(is_public=True), Exists(taken_at_published_meeting))
+    """Reports the public once saw (they carry the moment they were first published): never
+    a report whose existence the public never knew."""
+    return _deleted(Paper, Q(first_published_at__isnull=False))
 
 
 # Reading a page -----------------------------------------------------------------------------

@@ -15,7 +15,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -42,9 +41,6 @@ from committees.models import (
 )
 
 Kind = SearchEntry.Kind
-
-#: The index is written as an anonymous visitor would see it.
-PUBLIC = AnonymousUser()
 
 #: Private-use characters mark the highlighted words in ts_headline's output, so the snippet
 #: can be HTML-escaped as a whole and only then given its <mark> tags.
@@ -119,29 +115,27 @@ def reindex_meeting(meeting: Meeting) -> None:
     meeting = Meeting.objects.prefetch_related("organizations").get(pk=meeting.pk)
     organization_ids = [o.pk for o in meeting.organizations.all()]
     day = timezone.localdate(meeting.start)
-    items = policies.agenda_items.visible(
-        PUBLIC, AgendaItem.objects.filter(meeting=meeting)
+    items = policies.agenda_items.public(
+        AgendaItem.objects.filter(meeting=meeting)
     ).prefetch_related("resolutions")
-    minutes_public = meeting.minutes_published_at is not None
     entries = []
     for item in items:
-        if not policies.agenda_items.can_see_content(PUBLIC, item):
-            continue
         common = {"date": day, "organization_ids": organization_ids}
-        entries.append(
-            _entry(
-                Kind.AGENDA_ITEM,
-                item.pk,
-                url=f"{meeting.get_absolute_url()}#item-{item.pk}",
-                title=item.title,
-                body=_body(item.lead, item.description),
-                **common,
+        if item.content_open:
+            entries.append(
+                _entry(
+                    Kind.AGENDA_ITEM,
+                    item.pk,
+                    url=f"{meeting.get_absolute_url()}#item-{item.pk}",
+                    title=item.title,
+                    body=_body(item.lead, item.description),
+                    **common,
+                )
             )
-        )
         resolutions = [
             f"{r.number}. {r.text}" if r.number else r.text for r in item.resolutions.all()
         ]
-        if minutes_public and (item.minutes_text.strip() or resolutions):
+        if item.minute_open and (item.minutes_text.strip() or resolutions):
             entries.append(
                 _entry(
                     Kind.MINUTES,
@@ -163,6 +157,10 @@ def reindex_meeting(meeting: Meeting) -> None:
             | ~Exists(AgendaItem.objects.filter(pk=OuterRef("object_id")))
         ).exclude(object_id__in=kept[kind]).delete()
     _reindex_papers(Paper.objects.filter(consultations__meeting=meeting).values("pk"))
+    # A decision follows its item (policies.decision_open): an item made private takes its
+    # decisions out of the index with it.
+    for decision in Decision.objects.filter(agenda_item__meeting=meeting):
+        reindex_decision(decision)
 
 
 @transaction.atomic
@@ -177,11 +175,11 @@ def _reindex_papers(paper_ids) -> None:
     if not ids:
         return
     public = Paper.objects.filter(
-        pk__in=policies.papers.visible(PUBLIC, Paper.objects.filter(pk__in=ids)).values("pk")
+        pk__in=policies.papers.public(Paper.objects.filter(pk__in=ids)).values("pk")
     ).prefetch_related(
         Prefetch(
             "documents",
-            queryset=policies.documents.visible(PUBLIC, Document.objects.all()).order_by(
+            queryset=policies.documents.public(Document.objects.all()).order_by(
                 "kind", "position", "pk"
             ),
         )
@@ -216,7 +214,7 @@ def reindex_decision(decision: Decision) -> None:
     """Rewrite a decision's entry, or remove it if the decision is not public."""
     decision_pk = decision.pk
     decision = (
-        policies.decisions.visible(PUBLIC, Decision.objects.filter(pk=decision_pk))
+        policies.decisions.public(Decision.objects.filter(pk=decision_pk))
         .select_related("meeting")
         .prefetch_related("meeting__organizations")
         .first()

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from committees import rules
+from committees import policies, rules
 from committees.models import (
     AgendaItem,
     Attendance,
@@ -102,6 +102,14 @@ def _after_change(meeting: Meeting):
     search.reindex_meeting(meeting)
     if meeting.agenda_published_at is not None and meeting.state != MeetingState.CANCELLED:
         tasks.request_pack_build(meeting)
+
+
+def _withdraw_packs(meeting_ids) -> None:
+    """Something public in these meetings' packs has just been made private or taken off the
+    agenda: the packs come down in this transaction (the rebuild follows after commit)."""
+    from committees import pack
+
+    pack.withdraw(meeting_ids)
 
 
 def _locked_if_approved(meeting: Meeting):
@@ -220,12 +228,10 @@ def publish_agenda(
 
 
 def _mark_first_published(papers, now: dt.datetime) -> int:
-    """Stamp the papers among `papers` that the public can see for the first time (public,
-    on a published agenda). A stamp is never moved: republication keeps the first."""
-    return papers.filter(
-        is_public=True,
-        first_published_at__isnull=True,
-        consultations__meeting__agenda_published_at__isnull=False,
+    """Stamp the papers among `papers` that the public can see for the first time
+    (policies.paper_open). A stamp is never moved: republication keeps the first."""
+    return Paper.objects.filter(
+        pk__in=policies.papers.public(papers.filter(first_published_at__isnull=True)).values("pk")
     ).update(first_published_at=now)
 
 
@@ -318,6 +324,7 @@ def add_agenda_item(
 def update_agenda_item(*, item: AgendaItem, version: int | None, actor=None, **fields):
     item = _check_version(AgendaItem, item.pk, version)
     _locked_if_approved(item.meeting)
+    was_public = item.is_public
     allowed = {
         "title",
         "lead",
@@ -345,6 +352,8 @@ def update_agenda_item(*, item: AgendaItem, version: int | None, actor=None, **f
     )
     _as(actor, item)
     _bump(item, list(fields) + (["exempt_paragraphs"] if "is_public" in fields else []))
+    if was_public and not item.is_public:
+        _withdraw_packs([item.meeting_id])
     _after_change(item.meeting)
     return item
 
@@ -379,6 +388,7 @@ def remove_agenda_item(*, item: AgendaItem, actor=None) -> None:
     _as(actor, item)
     item.delete()
     renumber_agenda(meeting, actor=actor)
+    _withdraw_packs([meeting.pk])
     _after_change(meeting)
 
 
@@ -428,6 +438,8 @@ def attach_report(
     _locked_if_approved(meeting)
     if meeting.agenda_published_at is not None:
         _check_sign_offs(Paper.objects.filter(pk=paper.pk))
+    if Consultation.objects.filter(paper=paper, meeting=meeting).exclude(agenda_item=item):
+        _withdraw_packs([meeting.pk])  # the report leaves the item the pack has it under
     consultation, _ = Consultation.objects.update_or_create(
         paper=paper,
         meeting=meeting,
@@ -524,6 +536,7 @@ def update_paper(*, paper: Paper, version: int | None, actor=None, **fields) -> 
     if unknown:
         raise TypeError(f"Cannot change {sorted(unknown)} here")
     paper = _check_version(Paper, paper.pk, version)
+    was_public = paper.is_public
     for name, value in fields.items():
         setattr(paper, name, value.strip() if isinstance(value, str) else value)
     if paper.is_public:
@@ -533,6 +546,10 @@ def update_paper(*, paper: Paper, version: int | None, actor=None, **fields) -> 
     paper.full_clean(validate_unique=False, validate_constraints=False)
     _as(actor, paper)
     _bump(paper, sorted(set(fields) | {"exempt_paragraphs"}))
+    if was_public and not paper.is_public:
+        _withdraw_packs(
+            Consultation.objects.filter(paper=paper).values_list("meeting_id", flat=True)
+        )
     if paper.is_public and paper.first_published_at is None:
         now = timezone.now()
         if _mark_first_published(Paper.objects.filter(pk=paper.pk), now):

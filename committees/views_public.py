@@ -16,6 +16,7 @@ from committees.documents import clean_display_name
 from committees.forms_public import DecisionFilterForm, SearchForm
 from committees.models import (
     AgendaItem,
+    Consultation,
     Decision,
     Document,
     Meeting,
@@ -48,6 +49,10 @@ def _visible_papers(user):
 
 def _visible_documents(user):
     return policies.documents.visible(user, Document.objects.all())
+
+
+def _visible_consultations(user):
+    return policies.consultations.visible(user, Consultation.objects.all())
 
 
 def _open_or_404(field_file):
@@ -120,9 +125,8 @@ def meeting(request, pk: int):
         items = queries.agenda(
             meeting,
             items=policies.agenda_items.visible(user, AgendaItem.objects.all()),
-            papers=_visible_papers(user),
+            consultations=_visible_consultations(user),
             documents=_visible_documents(user),
-            can_see_content=lambda item: policies.agenda_items.can_see_content(user, item),
             with_minutes=context["minutes_published"],
         )
         context["agenda"] = items
@@ -237,7 +241,7 @@ def report(request, pk: int):
     user = request.user
     paper = policies.papers.get_or_404(
         user,
-        queries.paper_detail(_visible_documents(user)),
+        queries.paper_detail(_visible_documents(user), _visible_consultations(user)),
         pk=pk,
     )
     return render(

@@ -263,6 +263,8 @@ class PackStatus(models.TextChoices):
     BUILDING = "building", "Being built"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
+    #: Taken down because something in it was made private or removed (pack.withdraw).
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class AgendaPack(RecordModel):

@@ -120,7 +120,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     def published(self, create, extracted, **kwargs):
         if create and extracted:
             self.state = MeetingState.AGENDA_PUBLISHED
-            self.agenda_published_at = self.start - dt.timedelta(days=8)
+            # Eight days ahead, as the law allows, but never in the future: a record cannot
+            # have been published at a moment still to come.
+            self.agenda_published_at = min(self.start - dt.timedelta(days=8), timezone.now())
             self.save(update_fields=["state", "agenda_published_at"])
 
 

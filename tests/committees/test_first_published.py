@@ -107,7 +107,7 @@ class TestServices:
 
     def test_making_a_published_report_public_stamps_it_once(self):
         meeting = MeetingFactory(published=True)
-        paper = on_agenda(PrivatePaperFactory(), meeting, private_item=True)
+        paper = on_agenda(PrivatePaperFactory(), meeting)
         assert first_published(paper) is None
 
         paper = services.update_paper(paper=paper, version=1, is_public=True)
@@ -120,6 +120,14 @@ class TestServices:
         assert first_published(paper) == stamped
         paper = services.update_paper(paper=paper, version=paper.version, is_public=True)
         assert first_published(paper) == stamped
+
+    def test_making_a_report_public_that_is_only_at_a_private_item_does_not_stamp_it(self):
+        # The item's privacy closes the report (policies.paper_open): the public never saw it.
+        paper = on_agenda(PrivatePaperFactory(), MeetingFactory(published=True), private_item=True)
+
+        paper = services.update_paper(paper=paper, version=1, is_public=True)
+
+        assert first_published(paper) is None
 
     def test_making_an_unpublished_report_public_does_not_stamp_it(self):
         paper = on_agenda(PrivatePaperFactory(), MeetingFactory(), private_item=True)

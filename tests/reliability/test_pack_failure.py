@@ -131,7 +131,7 @@ def test_a_build_failing_half_way_keeps_the_previous_pack_and_a_retry_succeeds(
     html = _status_page(clerk, meeting)
     assert _status_tag(html) == "Failed"
     assert "The pack could not be built" in html
-    assert "The previous pack, if there is one, stays published." in html
+    assert "The previous pack stays published." in html
     expected = "could not be found" if problem == "missing" else "is damaged"
     assert f"The file “{REPORTS[-1]}” for item 3 {expected}" in html
     assert 'http-equiv="refresh"' not in html  # nothing in progress to wait for

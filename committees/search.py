@@ -12,6 +12,7 @@ body B) kept in a GIN index, ranked with ts_rank and highlighted with ts_headlin
 """
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -277,8 +278,22 @@ def highlight(headline: str) -> str:
     )
 
 
+#: A "-" with only other marks (no word) between it and the next "-".
+_NEGATION_RUN = re.compile(r"-(?:[^\w]*-)+")
+
+
+def _query_text(query: str) -> str:
+    """What websearch_to_tsquery is given: at most MAX_QUERY_CHARS, and each run of "-" (or
+    of "-" among other marks) made one "-" or none. Each "-" nests a NOT, and 32 of them in a
+    row overflow PostgreSQL's parser ("tsquery stack too small"); "not not budget" is
+    "budget", so a run means what its count's parity says."""
+    return _NEGATION_RUN.sub(
+        lambda run: "-" if run.group(0).count("-") % 2 else " ", _clean(query)[:MAX_QUERY_CHARS]
+    )
+
+
 def _matches(query: str, *, organization=None, date_from=None, date_to=None):
-    terms = SearchQuery(_clean(query)[:MAX_QUERY_CHARS], search_type="websearch", config="english")
+    terms = SearchQuery(_query_text(query), search_type="websearch", config="english")
     entries = SearchEntry.objects.filter(vector=terms)
     if organization is not None:
         organization_id = getattr(organization, "pk", organization)

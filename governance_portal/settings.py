@@ -97,6 +97,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: fills in the security headers on answers that left early from a layer
+    # below (WhiteNoise's static files, a bad host's 400) and keeps signed-in pages uncached.
+    "governance_portal.middleware.BaselineHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

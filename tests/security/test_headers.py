@@ -63,6 +63,8 @@ def _responses(client, *, secure=False) -> dict:
         "429 page": locked.post(
             reverse("login"), {"username": "x@council.example", "password": "x"}, secure=secure
         ),
+        "static file": get("/static/css/portal.css"),
+        "400 bad host": get(reverse("committees:meetings"), HTTP_HOST="attacker.example"),
     }
 
 
@@ -74,6 +76,7 @@ EXPECTED_STATUS = {
     "405 answer": 405,
     "400 answer": 400,
     "429 page": 429,
+    "400 bad host": 400,
 }
 HTML = {"html page", "html form", "404 page", "403 page", "403 csrf page", "429 page"}
 
@@ -89,6 +92,10 @@ def test_every_kind_of_response_carries_the_security_headers(client):
     responses = _responses(client)
     for name, response in responses.items():
         _assert_common(name, response)
+        # Whatever answered (a view, WhiteNoise, Django's own 400 for a bad host), a policy
+        # that forbids framing and plug-ins.
+        csp = response.get("Content-Security-Policy", "")
+        assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp, name
     for name in HTML:
         response = responses[name]
         assert response["Content-Type"].startswith("text/html"), name
@@ -199,3 +206,27 @@ def test_the_413_page_carries_x_frame_options_and_a_content_security_policy(clie
     assert response.status_code == 413
     assert response.get("X-Frame-Options") == "DENY"
     assert "frame-ancestors 'none'" in response.get("Content-Security-Policy", "")
+
+
+# --- Caching of what only one visitor may see ----------------------------------------------------
+
+
+def test_pages_for_a_signed_in_person_are_never_stored_by_a_browser_or_proxy():
+    clerk = client_as(Role.GOVERNANCE_SERVICES)
+    for url in (reverse("manage:meetings"), reverse("account"), reverse("committees:meetings")):
+        response = clerk.get(url)
+        assert response.status_code == 200, url
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url
+        assert "public" not in directives and not any(d.startswith("max-age") for d in directives)
+
+
+def test_a_page_carrying_a_form_token_is_never_stored_either(client):
+    response = client.get(reverse("login"))
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+
+
+def test_public_pages_for_anonymous_visitors_may_be_stored(client):
+    response = client.get(reverse("committees:meetings"))
+    assert "no-store" not in response.get("Cache-Control", "")

@@ -249,6 +249,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts the e-mail address as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count per account whatever the spelling of the address (organisation/accounts.py).
+AXES_USERNAME_CALLABLE = "organisation.accounts.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

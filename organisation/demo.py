@@ -7,10 +7,21 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from organisation.models import Council, Directorate, Service, User
+from organisation.models import (
+    Council,
+    Directorate,
+    EnrolmentMethod,
+    Service,
+    TwoFactorAction,
+    TwoFactorEnrolment,
+    TwoFactorEvent,
+    User,
+    Via,
+)
 from organisation.roles import ROLE_SPECS, Role, group_name
 from organisation.seeding import ensure
 
@@ -173,12 +184,13 @@ def load() -> list[tuple[str, str, bool]]:
             user.save(update_fields=["password"])
         _ensure_roles(user, groups, (spec.role,))
         if spec.privileged:
-            ensure(
+            device = ensure(
                 TOTPDevice,
                 {"user": user, "name": "Demo authenticator"},
                 key=DEMO_TOTP_KEY,
                 confirmed=True,
             )
+            _ensure_demo_enrolment(user, device)
         accounts.append((spec.name, email, spec.privileged))
     return accounts
 
@@ -186,6 +198,20 @@ def load() -> list[tuple[str, str, bool]]:
 def current_code() -> str:
     """The code the demo authenticator shows now."""
     return f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
+
+
+def _ensure_demo_enrolment(user: User, device: TOTPDevice) -> None:
+    """Record the shared demo authenticator as set up (by the demo data, which production
+    never loads), so that it counts as a second factor like one set up with a link."""
+    if TwoFactorEnrolment.objects.filter(device=device, used_at__isnull=False).exists():
+        return
+    now = timezone.now()
+    enrolment = TwoFactorEnrolment.objects.create(
+        account=user, method=EnrolmentMethod.DEMO, expires_at=now, used_at=now, device=device
+    )
+    TwoFactorEvent.objects.create(
+        account=user, action=TwoFactorAction.ENROLLED, via=Via.DEMO, enrolment=enrolment
+    )
 
 
 def _ensure_user(email: str, **values) -> User:

@@ -3,6 +3,17 @@ from django.contrib.auth import forms as auth_forms
 from django.core.validators import MaxLengthValidator
 
 from governance_portal.forms import GovukFormMixin
+from organisation import services
+from organisation.accounts import normalise_email
+
+
+class EmailAddressField(forms.EmailField):
+    """An e-mail address, normalised (organisation.accounts.normalise_email) before it is
+    checked, so every spelling of an address is one address."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_email(value) if value else value
 
 
 class SignInForm(GovukFormMixin, auth_forms.AuthenticationForm):
@@ -43,14 +54,28 @@ class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
 class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
     submit_label = "Send reset link"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Email address"
-        self.fields["email"].error_messages.update(
-            {
-                "required": "Enter your email address",
-                "invalid": "Enter an email address in the correct format, like name@example.com",
-            }
+    email = EmailAddressField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    def get_users(self, email):
+        from organisation import queries
+
+        return queries.accounts_for_password_reset(email)
+
+    def save(self, *, request, use_https=False, **kwargs):
+        """Queue the reset e-mail; the worker finds the account (see
+        services.request_password_reset). Django's version would look the account up and
+        send the mail here, taking longer for an address that has an account."""
+        scheme = "https" if use_https else "http"
+        services.request_password_reset(
+            email=self.cleaned_data["email"], base_url=f"{scheme}://{request.get_host()}"
         )
 
 
@@ -77,6 +102,11 @@ class TokenForm(GovukFormMixin, forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
     )
+
+    def __init__(self, *args, label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["code"].label = label
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())

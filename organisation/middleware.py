@@ -8,7 +8,15 @@ from organisation import queries
 
 # What a privileged person may reach before the second factor: the pages to give it, and out.
 _OPEN_BEFORE_SECOND_FACTOR = frozenset(
-    {"two_factor_setup", "two_factor_verify", "logout", "healthz", "accessibility", "cookies"}
+    {
+        "two_factor_setup",
+        "two_factor_link",
+        "two_factor_verify",
+        "logout",
+        "healthz",
+        "accessibility",
+        "cookies",
+    }
 )
 
 

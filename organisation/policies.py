@@ -11,7 +11,7 @@ in `visible`.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organisation.roles import Role
+from organisation.roles import PRIVILEGED_ROLES, ROLE_SPECS, SPECS_BY_ROLE, Role
 
 
 def is_signed_in(user) -> bool:
@@ -81,6 +81,90 @@ class AdminSitePolicy(Policy):
         return action == "view" and is_signed_in(user) and user.is_staff
 
 
+class ServerConsole:
+    """The person at the server's command line (`manage.py ...`): whoever can run commands
+    there already holds the database and the secret key, so commands act with full power.
+    The only actor that may manage superuser accounts."""
+
+    def __repr__(self):
+        return "SERVER_CONSOLE"
+
+
+SERVER_CONSOLE = ServerConsole()
+
+ALL_ROLES = frozenset(spec.role for spec in ROLE_SPECS)
+ORDINARY_ROLES = ALL_ROLES - PRIVILEGED_ROLES
+
+NOT_GRANTABLE = "You cannot give the {roles} role{s}: you may give only the roles you could hold"
+NOT_MANAGEABLE = (
+    "You cannot change this account: it has roles or powers that you do not have. "
+    "Ask a superuser, or for a superuser account use the server's command line"
+)
+
+
+class AccountPolicy(Policy):
+    """Who may change whose account: its credentials (password, e-mail address, two-factor
+    authenticator), its roles and its flags (active, superuser).
+
+    The rule is the Kubernetes RBAC "no escalation" principle: you may not give, or take
+    control of, more power than you hold. An account's power is its superuser flag plus its
+    roles. Without the rule an administrator could set a superuser's password (or e-mail
+    address, then reset the password) and so become that superuser, or grant themselves the
+    Monitoring Officer's role and read every whistleblowing concern.
+
+    - The roles an actor may grant: every role that is not privileged, for administrators,
+      plus the privileged roles the actor holds; a superuser may grant every role; anyone
+      else grants nothing.
+    - An actor may manage an account only if it is not a superuser and every role it holds
+      is one the actor may grant (so an administrator may manage officers and other
+      administrators, but not a Monitoring Officer unless they are one too).
+    - Superuser accounts are managed only at the server's command line (SERVER_CONSOLE): in
+      the admin they are read-only to everyone, other superusers included, so one stolen
+      superuser session cannot take over the rest.
+    - The superuser flag is never set in the admin (`manage.py createsuperuser`).
+    """
+
+    def can(self, user, action):
+        return action == "manage" and bool(self.grantable_roles(user))
+
+    def grantable_roles(self, actor) -> frozenset[Role]:
+        if actor is SERVER_CONSOLE:
+            return ALL_ROLES
+        if not is_signed_in(actor):
+            return frozenset()
+        if actor.is_superuser:
+            return ALL_ROLES
+        if actor.has_role(Role.ADMINISTRATOR):
+            return ORDINARY_ROLES | (actor.roles & PRIVILEGED_ROLES)
+        return frozenset()
+
+    def can_manage(self, actor, account) -> bool:
+        """May `actor` change `account`'s credentials, roles or flags, or issue it a
+        two-factor set-up link?"""
+        if actor is SERVER_CONSOLE:
+            return True
+        if account.is_superuser:
+            return False
+        grantable = self.grantable_roles(actor)
+        return bool(grantable) and account.roles <= grantable
+
+    def refused_roles(self, actor, roles) -> frozenset[Role]:
+        """Of `roles`, those `actor` may not grant."""
+        return frozenset(roles) - self.grantable_roles(actor)
+
+    def can_set_roles(self, actor, account, roles) -> bool:
+        """May `actor` leave `account` holding exactly `roles`?"""
+        return self.can_manage(actor, account) and not self.refused_roles(actor, roles)
+
+    def not_grantable_message(self, roles) -> str:
+        names = sorted(SPECS_BY_ROLE[role].name for role in roles)
+        return NOT_GRANTABLE.format(
+            roles=" and ".join(names) if len(names) < 3 else ", ".join(names),
+            s="s" if len(names) > 1 else "",
+        )
+
+
 council_structure = CouncilStructurePolicy()
 admin_site = AdminSitePolicy()
 signed_in = SignedInPolicy()
+accounts = AccountPolicy()

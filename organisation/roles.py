@@ -52,6 +52,10 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         Role.GOVERNANCE_SERVICES,
         "Governance Services",
         "Committees, memberships, meetings, agendas, reports, minutes and decisions.",
+        # They see exempt business (Schedule 12A of the Local Government Act 1972) before
+        # and after the meeting, which names individuals: information about a person,
+        # their finances, legal advice.
+        privileged=True,
     ),
     RoleSpec(
         Role.MONITORING_OFFICER,
@@ -124,6 +128,7 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
             "organisation.view_user",
             "organisation.add_user",
             "organisation.change_user",
+            "organisation.view_twofactorevent",
             "auth.view_group",
         ),
     ),

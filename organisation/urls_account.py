@@ -10,6 +10,7 @@ urlpatterns = [
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/link/<str:token>/", views.two_factor_link, name="two_factor_link"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

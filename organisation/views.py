@@ -74,13 +74,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
     template_name = "registration/password_reset_confirm.html"
+
+
+#: Where a person's session keeps the enrolment (set-up link or replacement) they may use.
+ENROLMENT_SESSION_KEY = "two_factor_enrolment"
+
+
+def _base_url(request) -> str:
+    """The portal's address as this request reached it, for links in e-mails."""
+    return f"{request.scheme}://{request.get_host()}"
 
 
 @login_required
@@ -93,27 +100,56 @@ def account(request):
         {
             "roles": [SPECS_BY_ROLE[role] for role in sorted(user.roles)],
             "has_totp_device": queries.has_totp_device(user),
+            "two_factor_events": queries.two_factor_events(user),
         },
     )
+
+
+@require_safe
+def two_factor_link(request, token):
+    """A set-up link from an e-mail: remember, in this session, the enrolment it names, then
+    go on to the set-up page (through sign-in if need be) without the token in the address,
+    so it is not left in the browser's history or sent on as a Referer."""
+    enrolment = queries.enrolment_for_link(token)
+    user = request.user
+    if enrolment is None or (policies.is_signed_in(user) and enrolment.account_id != user.pk):
+        return render(request, "organisation/two_factor_link_invalid.html")
+    request.session[ENROLMENT_SESSION_KEY] = enrolment.pk
+    return redirect("two_factor_setup")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
+    """Set up an authenticator app, with the enrolment this session holds (from a set-up
+    link, or from a code given by the app being replaced). Without one: the form to replace
+    the current app with a code from it, or the way to get a set-up link."""
     user = request.user
-    if request.method == "POST" and "start" in request.POST:
-        services.start_totp_enrolment(user=user)
-        return redirect(_with_next(reverse("two_factor_setup"), _safe_next(request, "")))
+    next_url = _safe_next(request, "")
+    enrolment = queries.open_enrolment(user, request.session.get(ENROLMENT_SESSION_KEY))
+    if enrolment is None:
+        return _replace_or_ask_for_a_link(request, next_url)
 
-    device = queries.pending_totp_device(user)
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and device is not None and form.is_valid():
+    if request.method == "POST" and "start" in request.POST:
+        services.start_totp_enrolment(actor=user, enrolment=enrolment)
+        return redirect(_with_next(reverse("two_factor_setup"), next_url))
+
+    device = enrolment.device
+    form = TokenForm(request.POST or None) if device is not None else None
+    if request.method == "POST" and form is not None and form.is_valid():
         try:
-            device = services.confirm_totp_enrolment(user=user, token=form.cleaned_data["code"])
+            device = services.confirm_totp_enrolment(
+                actor=user,
+                enrolment=enrolment,
+                token=form.cleaned_data["code"],
+                base_url=_base_url(request),
+            )
         except ValidationError as error:
             form.add_error("code", error)
         else:
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
+            request.session.cycle_key()
             messages.success(request, "Two-factor sign-in is set up")
             return redirect(_safe_next(request, reverse("account")))
     qr_svg = ""
@@ -126,8 +162,31 @@ def two_factor_setup(request):
     return render(
         request,
         "organisation/two_factor_setup.html",
-        {"form": form, "device": device, "qr_svg": qr_svg, "next": _safe_next(request, "")},
+        {
+            "form": form,
+            "device": device,
+            "enrolment": enrolment,
+            "replacing": queries.has_totp_device(user),
+            "qr_svg": qr_svg,
+            "next": next_url,
+        },
     )
+
+
+def _replace_or_ask_for_a_link(request, next_url):
+    user = request.user
+    if not queries.has_totp_device(user):
+        return render(request, "organisation/two_factor_link_needed.html", {"next": next_url})
+    form = TokenForm(request.POST or None, label="Code from your current authenticator app")
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.authorise_replacement(actor=user, token=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            request.session[ENROLMENT_SESSION_KEY] = enrolment.pk
+            return redirect(_with_next(reverse("two_factor_setup"), next_url))
+    return render(request, "organisation/two_factor_replace.html", {"form": form, "next": next_url})
 
 
 @login_required
@@ -144,6 +203,9 @@ def two_factor_verify(request):
             form.add_error("code", error)
         else:
             otp_login(request, device)
+            # A new session key for the new level of trust, as Django's login() does for
+            # the password: a key planted or seen before the code opens nothing.
+            request.session.cycle_key()
             return redirect(_safe_next(request, reverse("home")))
     return render(
         request,

@@ -19,6 +19,8 @@ ROWS = {
         None,
         outcome(302, anonymous="login", **{r.value: 200 for r in PRIVILEGED}),
     ),
+    # A set-up link that names no enrolment: the page saying so, for anyone.
+    "two_factor_link": (lambda: {"token": "0" * 64}, outcome(200)),
     "password_reset": (None, outcome(200)),
     "password_reset_done": (None, outcome(200)),
     "password_reset_confirm": (lambda: {"uidb64": "MQ", "token": "set-password"}, outcome(200)),
@@ -32,4 +34,5 @@ ROWS = {
     "admin:index": (None, roles_only(ADMIN_READERS)),
     "admin:organisation_directorate_changelist": (None, roles_only(ADMIN_READERS)),
     "admin:organisation_user_changelist": (None, roles_only([Role.ADMINISTRATOR])),
+    "admin:organisation_twofactorevent_changelist": (None, roles_only([Role.ADMINISTRATOR])),
 }

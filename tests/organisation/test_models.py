@@ -2,9 +2,11 @@ import pytest
 from django.db import IntegrityError
 
 from organisation.models import Council, User
+from organisation.policies import SERVER_CONSOLE
 from organisation.roles import Role
 from organisation.services import grant_roles
 from tests.factories import DirectorateFactory, UserFactory
+from tests.security.test_auth_accounts import full_width
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +21,39 @@ def test_manager_stores_email_in_lower_case_and_finds_it_in_any_case():
     user = User.objects.create_user("Suzanne.Bennett@Council.Example", "pw", full_name="S B")
     assert user.email == "suzanne.bennett@council.example"
     assert User.objects.get_by_natural_key("SUZANNE.BENNETT@council.example") == user
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Helen.Lynch@COUNCIL.example",
+        "  helen.lynch@council.example ",
+        full_width("helen") + ".lynch@council.example",
+    ],
+    ids=["case", "spaces", "full-width"],
+)
+def test_every_spelling_of_an_address_is_one_account(spelling):
+    user = UserFactory(email="helen.lynch@council.example")
+    assert User.objects.get_by_natural_key(spelling) == user
+    with pytest.raises(IntegrityError):
+        UserFactory(email=spelling)
+
+
+def test_an_address_is_stored_normalised_however_it_is_saved():
+    user = UserFactory(email=" " + full_width("KAREN") + ".Tyler@Council.example ")
+    assert User.objects.get(pk=user.pk).email == "karen.tyler@council.example"
+
+
+def test_clean_normalises_and_finds_the_duplicate():
+    from django.core.exceptions import ValidationError
+
+    UserFactory(email="laura.stockin@council.example")
+    duplicate = User(email="Laura.Stockin@Council.Example ", full_name="L S")
+    duplicate.set_unusable_password()
+    with pytest.raises(ValidationError) as error:
+        duplicate.full_clean()
+    assert duplicate.email == "laura.stockin@council.example"
+    assert "An account with this email address already exists" in str(error.value)
 
 
 def test_roles_cost_one_query_then_are_remembered(django_assert_num_queries):
@@ -64,7 +99,7 @@ def test_role_changes_are_kept_in_the_users_history():
     user = UserFactory()
     before = user.history.count()
 
-    grant_roles(user=user, roles=[Role.AUDITOR])
+    grant_roles(account=user, roles=[Role.AUDITOR], actor=SERVER_CONSOLE)
 
     assert user.history.count() == before + 1
     latest = user.history.latest()

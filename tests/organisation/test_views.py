@@ -15,6 +15,7 @@ from tests.factories import (
     ServiceFactory,
     TOTPDeviceFactory,
     UserFactory,
+    issue_set_up_link,
 )
 from tests.organisation.test_services import code_for
 
@@ -152,11 +153,13 @@ class TestTwoFactor:
         assert message in response.text
         assert "<script>" not in response.text.split("<main", 1)[1]
 
-    def test_setting_up_an_app(self, client):
+    def test_setting_up_an_app_with_a_set_up_link(self, client):
         user = UserFactory(roles=[Role.ADMINISTRATOR])
         sign_in(client, user, verified=False)
         url = reverse("two_factor_setup")
-        assert "Start" in client.get(url).text
+        assert client.get(issue_set_up_link(user))["Location"] == url
+        page = client.get(url).text
+        assert "Start" in page and "You have until" in page
         assert not TOTPDevice.objects.filter(user=user).exists(), "GET must change nothing"
 
         client.post(url, {"start": "1"})
@@ -169,6 +172,61 @@ class TestTwoFactor:
         device.refresh_from_db()
         assert device.confirmed
         assert client.get(reverse("admin:index")).status_code == 200
+
+    def test_without_a_link_the_set_up_page_says_how_to_get_one(self, client):
+        user = UserFactory(roles=[Role.SIRO], email="siro@council.example")
+        sign_in(client, user, verified=False)
+        page = client.get(reverse("two_factor_setup")).text
+        assert "Ask an administrator to send a set-up link to your email address" in page
+        assert "siro@council.example" in page
+        assert 'name="start"' not in page and 'name="code"' not in page
+
+    def test_a_superuser_is_told_to_use_the_command_line(self, client):
+        user = UserFactory(is_superuser=True, email="root@council.example")
+        sign_in(client, user, verified=False)
+        page = client.get(reverse("two_factor_setup")).text
+        assert "manage.py issue_two_factor_enrolment root@council.example --show" in page
+
+    def test_with_an_app_the_set_up_page_asks_for_its_code_to_replace_it(self, client):
+        user = UserFactory(roles=[Role.SIRO])
+        old = TOTPDeviceFactory(user=user)
+        sign_in(client, user)
+        url = reverse("two_factor_setup")
+        page = client.get(url).text
+        assert "Replace your authenticator app" in page
+        assert "Code from your current authenticator app" in page
+
+        wrong = "000000" if code_for(old) != "000000" else "111111"
+        response = client.post(url, {"code": wrong})
+        assert "The code is wrong or has expired" in response.text
+        assert "<title>Error: Replace your authenticator app" in response.text
+
+        old.refresh_from_db()
+        old.throttle_reset()
+        assert client.post(url, {"code": code_for(old)})["Location"] == url
+        page = client.get(url).text
+        assert "The new app replaces the one you have now" in page
+        client.post(url, {"start": "1"})
+        new = TOTPDevice.objects.get(user=user, confirmed=False)
+        response = client.post(url, {"code": code_for(new)})
+        assert response["Location"] == reverse("account")
+        assert list(TOTPDevice.objects.filter(user=user)) == [new]
+
+    def test_a_link_that_names_no_enrolment_says_so(self, client):
+        response = client.get(reverse("two_factor_link", args=["a" * 64]))
+        assert response.status_code == 200
+        assert "The set-up link cannot be used" in response.text
+        assert "two_factor_enrolment" not in client.session
+
+    def test_the_account_page_shows_the_two_factor_record(self, client):
+        administrator = UserFactory(roles=[Role.ADMINISTRATOR], full_name="Ada Admin")
+        user = UserFactory(roles=[Role.OFFICER])
+        issue_set_up_link(user, actor=administrator)
+        sign_in(client, user)
+        page = client.get(reverse("account")).text
+        assert "Two-factor sign-in record" in page
+        assert "Set-up link sent" in page and "Ada Admin" in page
+        assert "works until" in page
 
 
 class TestPasswords:
@@ -260,7 +318,8 @@ def test_activity_keeps_the_session_alive_writing_it_at_most_once_a_minute(
     client.get(reverse("account"))
     key = client.session.session_key
     first_expiry = Session.objects.get(pk=key).expire_date
-    with django_assert_num_queries(4):  # session, user, roles, the page's device: no write
+    # session, user, roles, the page's device and two-factor record: no write
+    with django_assert_num_queries(5):
         client.get(reverse("account"))
     assert Session.objects.get(pk=key).expire_date == first_expiry
 

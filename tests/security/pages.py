@@ -5,7 +5,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organisation.roles import Role
 from tests.security.support import (
@@ -56,8 +55,9 @@ GET_FORM_PAGES = {"committees:search", "committees:decisions"}
 
 #: Where the visitor the matrix would pick cannot see the whole form.
 VISITORS = {
-    # The set-up page shows the code box once set-up has started (a pending device).
-    "two_factor_setup": Role.OFFICER,
+    # Someone with an authenticator app: the set-up page then asks for its code to replace
+    # it; with a set-up link opened and started (open_page), it asks for the new app's code.
+    "two_factor_setup": Role.SIRO,
     # Signed in: the header's sign-out form is on every page.
     "account": Role.OFFICER,
 }
@@ -88,8 +88,13 @@ def open_page(page: str, world, *, clients: dict | None = None, **client_kwargs)
         clients[who] = client_as(who, **client_kwargs)
     client = clients[who]
     if page == "two_factor_setup":
-        user = client.session.get("_auth_user_id")
-        TOTPDevice.objects.create(user_id=user, name="Authenticator app", confirmed=False)
+        # Set-up needs a set-up link: open one, then start, so the code form shows.
+        from organisation.models import User
+        from tests.factories import issue_set_up_link
+
+        user = User.objects.get(pk=client.session.get("_auth_user_id"))
+        client.get(issue_set_up_link(user))
+        client.post(reverse("two_factor_setup"), {"start": "1"})
     response = client.get(page_url(page, world), follow=True)
     assert response.status_code == 200, f"{page} as {who}: {response.status_code}"
     url = (

@@ -19,6 +19,7 @@ import io
 import logging
 import secrets
 import time
+import weakref
 from collections.abc import Callable
 
 from django.conf import settings
@@ -28,7 +29,16 @@ from django.db.models import Case, IntegerField, PositiveIntegerField, Q, Value,
 from django.utils import dateformat, timezone
 
 from committees import policies, queries
-from committees.documents import PDF, new_pdf, pdf_safe, unsafe_entry
+from committees.documents import (
+    PDF,
+    UNSAFE_KEYS,
+    TooComplex,
+    new_pdf,
+    pdf_dictionaries,
+    pdf_safe,
+    resolve,
+    unsafe_entry,
+)
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -365,44 +375,69 @@ def _assemble(contents: _Contents, report) -> tuple[bytes, int, dict[int, tuple[
 
 
 def _make_inert(page) -> None:
-    """Strip what could run something from a page copied into the pack: its automatic
-    actions and the annotations that run a script, launch a program, play media or carry a
-    file. Uploads holding these are refused (committees.documents), so this only guards
-    against a file stored before that check, or one it misses. Only pages are copied into
-    the pack's new writer, never an uploaded file's catalog, so no document-level
-    /OpenAction, /AA or /Names JavaScript arrives either."""
+    """Strip what could run something from a page copied into the pack, by the rule uploads
+    are refused by (committees.documents.unsafe_entry): its automatic actions and the
+    annotations that are active content or lead to some are left out; whatever else the page
+    leads to that the rule finds (a presentation step's action, another page a link goes to,
+    which pypdf copies along with the link) is disarmed where it is. Uploads holding any of
+    this are refused, so this only guards against a file stored before that check, or one
+    it misses. Only pages are copied into the pack's new writer, never an uploaded file's
+    catalog, so no document-level /OpenAction, /AA or /Names JavaScript arrives either. A
+    page with more to follow than the check allows fails the build."""
     from pypdf.generic import ArrayObject, NameObject
 
     page.pop("/AA", None)
     annotations = page.get("/Annots")
-    if annotations is None:
-        return
-    kept = ArrayObject(
-        reference for reference in annotations.get_object() if not _is_active(reference)
-    )
-    page[NameObject("/Annots")] = kept
+    if annotations is not None:
+        annotations = annotations.get_object()
+        page[NameObject("/Annots")] = ArrayObject(
+            reference
+            for reference in (annotations if isinstance(annotations, ArrayObject) else ())
+            if not _is_active(reference)
+        )
+    for dictionary in pdf_dictionaries(page, seen=_looked_at(page), up_page_tree=False):
+        while reason := unsafe_entry(dictionary):
+            _disarm(dictionary, reason)
 
 
 def _is_active(annotation) -> bool:
-    """An annotation that is active content itself or whose action (or any action chained
-    after it with /Next) is."""
-    from pypdf.generic import ArrayObject, DictionaryObject
+    """An annotation that is active content itself or leads to some: its action, any action
+    chained after it with /Next, the form field it belongs to. Pages it points at are made
+    inert in their own right; an annotation that cannot be followed to the end is not
+    trusted."""
+    from pypdf.generic import DictionaryObject
 
-    annotation = annotation.get_object()
-    if not isinstance(annotation, DictionaryObject):
-        return True  # not an annotation at all: drop it
-    pending, seen = [annotation, annotation.get("/A")], 0
-    while pending and seen < 100:
-        action = pending.pop()
-        action = action.get_object() if action is not None else None
-        if isinstance(action, ArrayObject):
-            pending.extend(action)
-        elif isinstance(action, DictionaryObject):
-            seen += 1
-            if unsafe_entry(action):
-                return True
-            pending.append(action.get("/Next"))
-    return bool(pending)  # a chain too long to follow is not trusted
+    try:
+        annotation = resolve(annotation)
+        if not isinstance(annotation, DictionaryObject) or "/Subtype" not in annotation:
+            return True  # not an annotation at all: drop it
+        found = pdf_dictionaries(annotation, enter_pages=False, up_page_tree=False)
+        return any(unsafe_entry(dictionary) for dictionary in found)
+    except TooComplex:
+        return True
+
+
+def _disarm(dictionary, reason: str) -> None:
+    """Take out what unsafe_entry found: a key that only ever holds active content, or else
+    everything, as the dictionary is an active action, annotation or attached file itself."""
+    from pypdf.generic import StreamObject
+
+    if reason in UNSAFE_KEYS and reason in dictionary:
+        del dictionary[reason]
+        return
+    dictionary.clear()
+    if isinstance(dictionary, StreamObject):
+        dictionary.set_data(b"")
+
+
+# What has been made inert already, per open file: every page looks at what it leads to, and
+# pages often lead to each other (a contents page, "back to top" links).
+_INERT = weakref.WeakKeyDictionary()
+
+
+def _looked_at(page) -> set:
+    reader = getattr(page.indirect_reference, "pdf", None)
+    return set() if reader is None else _INERT.setdefault(reader, set())
 
 
 def _open(part: _Part, labels: dict[int, str]):

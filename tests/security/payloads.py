@@ -212,3 +212,187 @@ def form_data(form):
         st.fixed_dictionaries(fields),
         st.fixed_dictionaries({g: date_strategy() for g in groups}),
     )
+
+
+# --- Files written byte by byte ----------------------------------------------------------------
+
+
+def hand_written_pdf(*, catalog=b"", page=b"", objects=None, packed=()) -> bytes:
+    """A one-page PDF written byte by byte, as a probe writes one: `catalog` and `page` are
+    extra entries for those two dictionaries, `objects` more numbered objects (from 6 up)
+    that they may refer to. Objects numbered in `packed` go into one compressed object
+    stream, and the cross-reference is then a stream too (PDF 1.5): pypdf cannot write
+    either."""
+    import struct
+    import zlib
+
+    text = b"BT /F1 12 Tf 72 720 Td (Report \\(page 1\\)) Tj ET"
+    bodies = {
+        1: b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> " + page + b" >>",
+        4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        **(objects or {}),
+    }
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    where = {0: (0, 0, 65535)}  # number -> (1, offset, 0) or (2, object stream, index)
+    for number in sorted(set(bodies) - set(packed)):
+        where[number] = (1, len(out), 0)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, bodies[number])
+    size = max(bodies) + 1
+    if not packed:
+        xref = len(out)
+        out += b"xref\n0 %d\n" % size
+        for number in range(size):
+            kind, offset, generation = where.get(number, (0, 0, 65535))
+            out += b"%010d %05d %s \n" % (offset, generation, b"n" if kind else b"f")
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+        return bytes(out)
+
+    stream, xref = size, size + 1
+    offsets, body = [], b""
+    for index, number in enumerate(sorted(packed)):
+        offsets.append(b"%d %d" % (number, len(body)))
+        body += bodies[number] + b"\n"
+        where[number] = (2, stream, index)
+    first = b" ".join(offsets) + b"\n"
+    data = zlib.compress(first + body)
+    where[stream] = (1, len(out), 0)
+    out += (
+        b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\n"
+        b"stream\n%s\nendstream\nendobj\n" % (stream, len(packed), len(first), len(data), data)
+    )
+    where[xref] = (1, len(out), 0)
+    rows = b"".join(
+        struct.pack(">BIH", *where.get(number, (0, 0, 0))) for number in range(xref + 1)
+    )
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\n"
+        b"stream\n%s\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n"
+        % (xref, xref + 1, len(rows), rows, where[xref][1])
+    )
+    return bytes(out)
+
+
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+OFFICE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100ffff03000006000557bfabd40000000049454e44ae426082"
+)
+
+
+def content_types(*overrides: tuple[str, str], main: str = WORD_MAIN) -> str:
+    """[Content_Types].xml as Word writes it, declaring word/document.xml as `main`."""
+    office = "application/vnd.openxmlformats-officedocument."
+    defaults = [
+        ("rels", "application/vnd.openxmlformats-package.relationships+xml"),
+        ("xml", "application/xml"),
+        ("png", "image/png"),
+        ("xlsx", f"{office}spreadsheetml.sheet"),
+    ]
+    parts = [
+        ("/word/document.xml", main),
+        ("/word/styles.xml", f"{office}wordprocessingml.styles+xml"),
+        ("/word/settings.xml", f"{office}wordprocessingml.settings+xml"),
+        ("/word/charts/chart1.xml", f"{office}drawingml.chart+xml"),
+        ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
+        ("/docProps/app.xml", f"{office}extended-properties+xml"),
+        ("/customXml/itemProps1.xml", f"{office}customXmlProperties+xml"),
+        *overrides,
+    ]
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        + "".join(f'<Default Extension="{e}" ContentType="{kind}"/>' for e, kind in defaults)
+        + "".join(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in parts)
+        + "</Types>"
+    )
+
+
+def relationships(*rows: tuple[str, str, str], external=()) -> str:
+    """A .rels part: (id, type, target) rows, the type short ("styles") or in full; ids in
+    `external` get TargetMode="External"."""
+    body = "".join(
+        f'<Relationship Id="{rid}" Type="{kind if ":" in kind else OFFICE_RELATIONSHIP + kind}"'
+        f' Target="{target}"' + (' TargetMode="External"' if rid in external else "") + "/>"
+        for rid, kind, target in rows
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f"{body}</Relationships>"
+    )
+
+
+def word_document(
+    paragraphs=("Whistleblowing policy", "Raise a concern & follow it up"),
+    *,
+    parts: dict | None = None,
+    without=(),
+    compression=None,
+) -> bytes:
+    """A .docx laid out as Word writes one: content types, package and document
+    relationships, styles, settings, properties, custom XML, a picture, links to a web page
+    and an e-mail address, and a chart with its workbook. `parts` adds or replaces parts
+    (name -> text or bytes); `without` leaves parts out."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    r = f'xmlns:r="{OFFICE_RELATIONSHIP[:-1]}"'
+    body = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
+    body += (
+        '<w:p><w:hyperlink r:id="rId4"><w:r><w:t>Read the policy</w:t></w:r></w:hyperlink></w:p>'
+    )
+    files = {
+        "[Content_Types].xml": content_types(),
+        "_rels/.rels": relationships(
+            ("rId1", "officeDocument", "word/document.xml"),
+            (
+                "rId2",
+                "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+                "docProps/core.xml",
+            ),
+            ("rId3", "extended-properties", "docProps/app.xml"),
+        ),
+        "word/document.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {w} {r}>'
+            f"<w:body>{body}</w:body></w:document>"
+        ),
+        "word/_rels/document.xml.rels": relationships(
+            ("rId1", "styles", "styles.xml"),
+            ("rId2", "settings", "settings.xml"),
+            ("rId3", "image", "media/image1.png"),
+            ("rId4", "hyperlink", "https://www.coventry.gov.uk/whistleblowing"),
+            ("rId5", "hyperlink", "mailto:governance@coventry.gov.uk"),
+            ("rId6", "customXml", "../customXml/item1.xml"),
+            ("rId7", "chart", "charts/chart1.xml"),
+            external={"rId4", "rId5"},
+        ),
+        "word/styles.xml": f"<w:styles {w}/>",
+        "word/settings.xml": f"<w:settings {w}/>",
+        "word/media/image1.png": _PNG,
+        "word/charts/chart1.xml": '<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"/>',
+        "word/charts/_rels/chart1.xml.rels": relationships(
+            ("rId1", "package", "../embeddings/Microsoft_Excel_Worksheet.xlsx")
+        ),
+        "word/embeddings/Microsoft_Excel_Worksheet.xlsx": b"PK\x05\x06" + b"\x00" * 18,
+        "docProps/core.xml": '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"/>',
+        "docProps/app.xml": '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"/>',
+        "customXml/item1.xml": '<b:Sources xmlns:b="http://schemas.openxmlformats.org/officeDocument/2006/bibliography"/>',
+        "customXml/itemProps1.xml": '<ds:datastoreItem xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>',
+        "customXml/_rels/item1.xml.rels": relationships(
+            ("rId1", "customXmlProps", "itemProps1.xml")
+        ),
+        **(parts or {}),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression or zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            if name not in without:
+                archive.writestr(name, content)
+    return buffer.getvalue()

@@ -20,7 +20,7 @@ from django.db.models import (
     When,
 )
 
-from committees.models import Consultation
+from committees.models import AgendaItem, Consultation
 from organisation.policies import Policy, has_role
 from organisation.roles import Role
 
@@ -33,11 +33,11 @@ def manages_committees(user) -> bool:
 
 # --- What the public may see: one rule per kind of record ---------------------------------------
 #
-# Each rule is a condition on the record's own row, written once here; `at` asks it of a related
-# row instead ("agenda_item__"). Every public output (pages, file and pack downloads, search,
-# feeds, OParl, the pack's contents) filters or annotates with these, never with conditions of
-# its own, so no two outputs can disagree. tests/security/test_visibility_walk.py reads every
-# public output for private and draft records of every kind.
+# Each rule is a condition on the record's own row, written once here; `at`, where given, asks
+# it of a related row instead ("agenda_item__"). Every public output (pages, file and pack
+# downloads, search, feeds, OParl, the pack's contents) filters or annotates with these, never
+# with conditions of its own, so no two outputs can disagree. tests/security/
+# test_visibility_walk.py reads every public output for private and draft records of every kind.
 
 
 def agenda_published(at: str = "") -> Q:
@@ -60,9 +60,21 @@ def item_listed(at: str = "") -> Q:
 def public_business(at: str = "") -> Q:
     """An agenda item that is public business. A private (Schedule 12A) item makes its
     sub-items private with it, whatever they say of themselves; they are then exempt under
-    its paragraphs (see exemption_paragraphs)."""
+    its paragraphs (see exemption_paragraphs). This shape joins the parent: for the items of
+    one meeting. For "the item a row points to" across a register, see item_is_public."""
     return Q(**{f"{at}is_public": True}) & (
         Q(**{f"{at}parent__isnull": True}) | Q(**{f"{at}parent__is_public": True})
+    )
+
+
+def item_is_public(item: OuterRef) -> Q:
+    """public_business for the agenda item `item` points to (a reference to its primary key;
+    no item at all passes): two anti-joins on the few private items (the partial index
+    agendaitem_private), where a join to every item and its parent made the planner hash the
+    whole agenda, three times slower at council scale. test_policies checks that the two
+    shapes agree."""
+    return ~Q(Exists(AgendaItem.objects.filter(pk=item, is_public=False))) & ~Q(
+        Exists(AgendaItem.objects.filter(pk=item, parent__is_public=False))
     )
 
 
@@ -78,41 +90,40 @@ def minute_open(at: str = "") -> Q:
     return minutes_published(f"{at}meeting__") & public_business(at)
 
 
-def step_in_public(at: str = "") -> Q:
+def _step_place_open() -> Q:
+    """A step (Consultation) at a meeting whose agenda is published, not at private business.
+    A step's meeting is its item's meeting (services.attach_report, the only door)."""
+    return agenda_published("meeting__") & item_is_public(OuterRef("agenda_item_id"))
+
+
+def step_in_public() -> Q:
     """A step of a report's journey (Consultation) taken in public: the report is public and
     the item it is taken at, if any, is public business (the agenda pack's rule)."""
-    return Q(**{f"{at}paper__is_public": True}) & (
-        Q(**{f"{at}agenda_item__isnull": True}) | public_business(f"{at}agenda_item__")
-    )
+    return Q(paper__is_public=True) & item_is_public(OuterRef("agenda_item_id"))
 
 
-def step_open(at: str = "") -> Q:
+def step_open() -> Q:
     """A step of a report's journey the public may see: taken in public, at a meeting whose
     agenda is published. A step at a draft agenda or a private item stays hidden even when
     the report is public through another meeting."""
-    return (
-        step_in_public(at)
-        & agenda_published(f"{at}meeting__")
-        & (Q(**{f"{at}agenda_item__isnull": True}) | item_open(f"{at}agenda_item__"))
-    )
+    return Q(paper__is_public=True) & _step_place_open()
 
 
 def paper_open(paper: OuterRef | F) -> Q:
-    """A report (`paper`, its primary key) the public may see: public, and taken at one open
-    step at least (one is enough, though others are at drafts or private items).
+    """A report (`paper`, a reference to its primary key) is taken at one open step at least
+    (one is enough, though others are at drafts or private items); the report must also be
+    public, which the caller checks on its own row.
 
     An EXISTS rather than a join: a join repeats the report once per meeting (needing
     DISTINCT), and `pk IN (SELECT DISTINCT ...)` makes PostgreSQL build the whole set of
     public reports before it can use a single one."""
-    return Q(Exists(Consultation.objects.filter(step_open(), paper=paper)))
+    return Q(Exists(Consultation.objects.filter(_step_place_open(), paper=paper)))
 
 
-def decision_open(at: str = "") -> Q:
-    """A decision the public may see: marked public, and not taken at an item whose content
-    is closed (private business stays private in the register too)."""
-    return Q(**{f"{at}is_public": True}) & (
-        Q(**{f"{at}agenda_item__isnull": True}) | item_open(f"{at}agenda_item__")
-    )
+def decision_open() -> Q:
+    """A decision the public may see: marked public, and not taken at private business (it
+    stays private in the register too)."""
+    return Q(is_public=True) & item_is_public(OuterRef("agenda_item_id"))
 
 
 def _boolean(condition: Q) -> ExpressionWrapper:

@@ -125,6 +125,10 @@ class AgendaItem(Versioned, RecordModel):
 
     class Meta:
         ordering = ["meeting", "position"]
+        indexes = [
+            # The few private items: what committees.policies.item_is_public looks for.
+            models.Index(fields=["id"], condition=Q(is_public=False), name="agendaitem_private")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "parent", "number"],

@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from committees import documents
 from committees.models import Document, DocumentKind, Meeting
 from tests.committees.factories import MeetingFactory, PaperFactory, minimal_pdf
+from tests.security.payloads import content_types
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def docx(paragraphs=("Whistleblowing policy", "Raise a concern & follow it up"))
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("[Content_Types].xml", content_types())
         archive.writestr(
             "word/document.xml",
             '<?xml version="1.0"?><w:document xmlns:w="urn:w"><w:body>'
@@ -148,6 +149,7 @@ class TestAccepted:
     def test_word_entities_are_not_expanded(self):
         content = io.BytesIO()
         with zipfile.ZipFile(content, "w") as archive:
+            archive.writestr("[Content_Types].xml", content_types())
             archive.writestr(
                 "word/document.xml",
                 '<!DOCTYPE d [<!ENTITY boom "BOOMBOOMBOOM">]><w:document><w:p><w:t>'

@@ -32,6 +32,7 @@ from tests.committees.factories import (
     minimal_pdf,
 )
 from tests.factories import UserFactory
+from tests.security.payloads import content_types
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -175,6 +176,7 @@ def _docx(text: str) -> bytes:
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", content_types())
         archive.writestr("word/document.xml", f"<w:document><w:p>{text}</w:p></w:document>")
     return buffer.getvalue()
 

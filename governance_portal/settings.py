@@ -228,7 +228,9 @@ AUTH_USER_MODEL = "organisation.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, finding the account by its address in any spelling and loading the
+    # signed-in person's roles with them (one query a request fewer).
+    "organisation.backends.PortalBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -162,11 +162,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def roles(self) -> frozenset[Role]:
-        """The roles this person holds: one query per request, then remembered."""
+        """The roles this person holds: one query, then remembered (none for the person
+        signed in: organisation.backends loads them with the account)."""
         if not hasattr(self, "_roles"):
-            names = self.groups.values_list("name", flat=True) if self.pk else []
-            self._roles = frozenset(ROLE_BY_GROUP_NAME[n] for n in names if n in ROLE_BY_GROUP_NAME)
+            self.remember_roles(self.groups.values_list("name", flat=True) if self.pk else [])
         return self._roles
+
+    def remember_roles(self, group_names) -> None:
+        self._roles = frozenset(
+            ROLE_BY_GROUP_NAME[n] for n in group_names if n in ROLE_BY_GROUP_NAME
+        )
 
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and not self.roles.isdisjoint(roles)

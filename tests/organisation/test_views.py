@@ -318,8 +318,8 @@ def test_activity_keeps_the_session_alive_writing_it_at_most_once_a_minute(
     client.get(reverse("account"))
     key = client.session.session_key
     first_expiry = Session.objects.get(pk=key).expire_date
-    # session, user, roles, the page's device and two-factor record: no write
-    with django_assert_num_queries(5):
+    # session, user with roles, the page's device and two-factor record: no write
+    with django_assert_num_queries(4):
         client.get(reverse("account"))
     assert Session.objects.get(pk=key).expire_date == first_expiry
 
@@ -343,6 +343,19 @@ def test_signing_out_leaves_no_signed_in_session_behind(client):
     assert all("_auth_user_id" not in s.get_decoded() for s in Session.objects.all())
 
 
+def test_a_privileged_page_checks_the_authenticator_instead_of_reading_roles_apart(
+    client, django_assert_num_queries
+):
+    """The signed-in person comes with their roles (organisation.backends.PortalBackend);
+    a verified privileged session loads its authenticator on every request, so removing it
+    ends the second factor at once."""
+    sign_in(client, UserFactory(roles=[Role.SIRO, Role.OFFICER]))
+    client.get(reverse("home"))
+    with django_assert_num_queries(3):  # session, user with roles, authenticator
+        response = client.get(reverse("home"))
+    assert "Senior Information Risk Owner" in response.text and "Officer" in response.text
+
+
 def test_home_shows_the_roles_held(client):
     sign_in(client, UserFactory(roles=[Role.GOVERNANCE_SERVICES, Role.AUDITOR]))
     page = client.get(reverse("home")).text
@@ -357,9 +370,9 @@ def test_council_structure_costs_the_same_queries_whatever_its_size(
         ServiceFactory(directorate=DirectorateFactory(name=f"D{n}"))
     sign_in(client, UserFactory(roles=[Role.OFFICER]))
     client.get(reverse("home"))
-    # session, user, roles, directorates, services (the session's expiry was pushed on by the
-    # first request, and is again only a minute later)
-    with django_assert_num_queries(5):
+    # session, user with roles, directorates, services (the session's expiry was pushed on by
+    # the first request, and is again only a minute later)
+    with django_assert_num_queries(4):
         response = client.get(reverse("organisation:structure"))
     assert response.text.count('<h2 class="govuk-heading-m"') == count
 

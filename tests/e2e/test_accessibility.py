@@ -23,9 +23,16 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from committees.models import Decision, Meeting, Organization, Paper
+from organisation.models import User
+from organisation.policies import SERVER_CONSOLE
 from organisation.roles import Role
 from tests.committees.factories import AgendaItemFactory, ForwardPlanEntryFactory, MeetingFactory
-from tests.factories import DirectorateFactory, ServiceFactory, TOTPDeviceFactory
+from tests.factories import (
+    DirectorateFactory,
+    ServiceFactory,
+    TOTPDeviceFactory,
+    issue_set_up_link,
+)
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
@@ -69,10 +76,33 @@ def submit_empty_sign_in(page, directorate):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your email address")
 
 
+def signed_in_user() -> User:
+    """The visitor's account: the only one a test of this module makes, bar the demo's."""
+    return User.objects.latest("pk")
+
+
+def open_set_up_link(page, directorate):
+    page.goto(issue_set_up_link(signed_in_user(), actor=SERVER_CONSOLE))
+    expect(page.get_by_role("button", name="Start")).to_be_visible()
+
+
 def start_two_factor_set_up(page, directorate):
-    page.goto("/account/two-factor/set-up/")
+    open_set_up_link(page, directorate)
     page.get_by_role("button", name="Start").click()
     expect(page.locator(".app-qr svg")).to_be_visible()
+
+
+def submit_a_wrong_replacement_code(page, directorate):
+    page.goto("/account/two-factor/set-up/")
+    page.get_by_label("Code from your current authenticator app").fill("12345")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the code as 6 digits")
+
+
+def account_with_a_two_factor_record(page, directorate):
+    issue_set_up_link(signed_in_user(), actor=SERVER_CONSOLE)
+    page.goto("/account/")
+    expect(page.locator(".govuk-table")).to_contain_text("Set-up link sent")
 
 
 def history_of(page, directorate):
@@ -187,6 +217,8 @@ class Visitor:
     pages: list[PageCase]
     # A privileged person between password and code: signed in, second factor not given.
     before_second_factor: bool = False
+    # With an authenticator app set up (before the second factor is given).
+    has_app: bool = True
 
 
 HOME_ANONYMOUS = "Coventry City Council Governance Portal"
@@ -214,12 +246,32 @@ VISITORS = [
             PageCase("account", go("/account/"), "Your account"),
             PageCase("password-change", go("/account/password/"), "Change your password"),
             PageCase(
-                "two-factor-set-up-start",
-                go("/account/two-factor/set-up/"),
-                "Set up two-factor sign-in",
+                "account-with-a-two-factor-record",
+                account_with_a_two_factor_record,
+                "Your account",
             ),
             PageCase(
-                "two-factor-set-up-qr-code", start_two_factor_set_up, "Set up two-factor sign-in"
+                "two-factor-replace",
+                go("/account/two-factor/set-up/"),
+                "Replace your authenticator app",
+            ),
+            PageCase(
+                "two-factor-replace-with-an-error",
+                submit_a_wrong_replacement_code,
+                "Replace your authenticator app",
+            ),
+            PageCase(
+                "two-factor-set-up-link-start", open_set_up_link, "Replace your authenticator app"
+            ),
+            PageCase(
+                "two-factor-set-up-qr-code",
+                start_two_factor_set_up,
+                "Replace your authenticator app",
+            ),
+            PageCase(
+                "two-factor-link-cannot-be-used",
+                go(f"/account/two-factor/link/{'0' * 64}/"),
+                "The set-up link cannot be used",
             ),
             PageCase("council-structure", go("/organisation/"), "Council structure"),
             PageCase("forbidden", history_refused, "You do not have access to this page"),
@@ -368,6 +420,19 @@ VISITORS = [
         [PageCase("two-factor-code", go("/"), "Enter your sign-in code")],
         before_second_factor=True,
     ),
+    Visitor(
+        "siro-without-an-app",
+        Role.SIRO,
+        [
+            PageCase("two-factor-set-up-link-needed", go("/"), "Set up two-factor sign-in"),
+            PageCase("two-factor-set-up-start", open_set_up_link, "Set up two-factor sign-in"),
+            PageCase(
+                "two-factor-set-up-qr-code", start_two_factor_set_up, "Set up two-factor sign-in"
+            ),
+        ],
+        before_second_factor=True,
+        has_app=False,
+    ),
 ]
 
 
@@ -379,7 +444,7 @@ def test_every_page_has_no_wcag_violations(page, signed_in_as, subtests, visitor
     directorate.save()  # a change, so the history has two entries
     if visitor.role is not None:
         user = signed_in_as(visitor.role, verified=not visitor.before_second_factor)
-        if visitor.before_second_factor:
+        if visitor.before_second_factor and visitor.has_app:
             TOTPDeviceFactory(user=user)
 
     for case in visitor.pages:

@@ -91,3 +91,33 @@ def test_wrong_password_shows_the_error_summary(page, live_server):
     expect(summary.get_by_role("link")).to_have_text(["Enter a correct email address and password"])
     expect(menu(page).get_by_role("link", name="Sign in")).to_be_visible()
     expect(menu(page).get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def test_a_set_up_link_and_the_password_set_up_an_authenticator(page, live_server):
+    """The password alone reaches only the page saying how to get a set-up link; the link
+    from the e-mail then sets up the app, whose code opens the portal."""
+    from organisation.policies import SERVER_CONSOLE
+    from organisation.roles import Role
+    from tests.factories import issue_set_up_link
+
+    user = UserFactory(roles=[Role.MONITORING_OFFICER])
+    fill_sign_in(page, user.email, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
+    expect(page.get_by_role("main")).to_contain_text("Ask an administrator to send a set-up link")
+    expect(page.get_by_role("button", name="Start")).to_have_count(0)
+
+    page.goto(issue_set_up_link(user, actor=SERVER_CONSOLE))
+    page.get_by_role("button", name="Start").click()
+    key = page.locator(".app-secret").inner_text()
+    code = f"{totp(bytes.fromhex(key)):06d}"
+    page.get_by_label("Code from your authenticator app").fill(code)
+    page.get_by_role("button", name="Continue").click()
+
+    # The account page, with the set-up recorded.
+    expect(page).to_have_url(f"{live_server.url}/account/")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Two-factor sign-in is set up"
+    )
+    expect(page.locator(".govuk-table")).to_contain_text("Authenticator app set up")
+    page.goto("/")
+    expect(page.get_by_role("main").get_by_role("heading", level=1)).to_have_text("Your work")

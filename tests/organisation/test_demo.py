@@ -2,9 +2,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from organisation import demo
+from organisation import demo, queries
 from organisation.models import Council, Directorate, User
-from organisation.roles import ROLE_SPECS
+from organisation.roles import ROLE_SPECS, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,19 @@ def test_one_demo_account_per_role_with_the_demo_password():
         assert user.check_password(demo.DEMO_PASSWORD)
         assert user.roles == {spec.role}
         assert user.totpdevice_set.filter(confirmed=True).exists() == spec.privileged
+        # The shared demo authenticator counts as set up, recorded as demo data.
+        assert queries.has_totp_device(user) == spec.privileged
+
+
+def test_governance_services_demo_account_signs_in_with_the_demo_code(client):
+    from django.urls import reverse
+
+    demo.load()
+    email = demo.demo_email(Role.GOVERNANCE_SERVICES)
+    client.post(reverse("login"), {"username": email, "password": demo.DEMO_PASSWORD})
+    assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor_verify"))
+    client.post(reverse("two_factor_verify"), {"code": demo.current_code()})
+    assert client.get(reverse("home")).status_code == 200
 
 
 def test_loading_twice_changes_nothing_and_duplicates_nothing():

@@ -10,9 +10,9 @@ from organisation.models import User
 class PortalBackend(ModelBackend):
     """Django's ModelBackend (which finds the account with User.objects.get_by_natural_key,
     so by its address in any spelling), loading the person a session belongs to with their
-    roles in one query: a signed-in page costs one query fewer. Privileged roles spend it on checking that
-      their authenticator still exists (django-otp's middleware loads it on every request,
-      so a removed authenticator ends the second factor at once).
+    roles in one query: a signed-in page costs one query fewer. Privileged roles spend it
+    on checking that their authenticator still exists (django-otp's middleware loads it on
+    every request, so a removed authenticator ends the second factor at once).
     """
 
     def get_user(self, user_id):

@@ -131,11 +131,18 @@ def two_factor_setup(request):
         return _replace_or_ask_for_a_link(request, next_url)
 
     if request.method == "POST" and "start" in request.POST:
-        services.start_totp_enrolment(actor=user, enrolment=enrolment)
+        try:
+            services.start_totp_enrolment(actor=user, enrolment=enrolment)
+        except ValidationError as error:  # it expired or was used since the page was read
+            messages.error(request, error.messages[0])
         return redirect(_with_next(reverse("two_factor_setup"), next_url))
 
+    replacing = queries.has_totp_device(user)
     device = enrolment.device
-    form = TokenForm(request.POST or None) if device is not None else None
+    form = None
+    if device is not None:
+        label = "Code from your new authenticator app" if replacing else None
+        form = TokenForm(request.POST or None, label=label)
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             device = services.confirm_totp_enrolment(
@@ -166,7 +173,7 @@ def two_factor_setup(request):
             "form": form,
             "device": device,
             "enrolment": enrolment,
-            "replacing": queries.has_totp_device(user),
+            "replacing": replacing,
             "qr_svg": qr_svg,
             "next": next_url,
         },

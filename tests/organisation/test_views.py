@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -7,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from organisation import queries
+from organisation.models import TwoFactorEnrolment
 from organisation.roles import Role
 from tests.conftest import sign_in
 from tests.factories import (
@@ -208,9 +211,26 @@ class TestTwoFactor:
         assert "The new app replaces the one you have now" in page
         client.post(url, {"start": "1"})
         new = TOTPDevice.objects.get(user=user, confirmed=False)
+        assert "Code from your new authenticator app" in client.get(url).text
         response = client.post(url, {"code": code_for(new)})
         assert response["Location"] == reverse("account")
         assert list(TOTPDevice.objects.filter(user=user)) == [new]
+
+    def test_starting_with_a_link_used_up_in_the_meantime_says_so(self, client):
+        user = UserFactory(roles=[Role.SIRO])
+        sign_in(client, user, verified=False)
+        client.get(issue_set_up_link(user))
+        url = reverse("two_factor_setup")
+        page = client.get(url).text
+        assert "Start" in page
+        # Between reading the page and pressing Start, the enrolment is found used up.
+        enrolment = queries.open_enrolment(user, client.session["two_factor_enrolment"])
+        TwoFactorEnrolment.objects.filter(pk=enrolment.pk).update(used_at=timezone.now())
+        with mock.patch.object(queries, "open_enrolment", return_value=enrolment):
+            response = client.post(url, {"start": "1"}, follow=True)
+        assert response.status_code == 200
+        assert "Your set-up link has expired or has already been used" in response.text
+        assert not TOTPDevice.objects.filter(user=user).exists()
 
     def test_a_link_that_names_no_enrolment_says_so(self, client):
         response = client.get(reverse("two_factor_link", args=["a" * 64]))

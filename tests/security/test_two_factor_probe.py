@@ -1,6 +1,6 @@
 """The outside probe's findings on two-factor sign-in, as it ran them: over HTTP, with the
-password alone. Each of these passed on the code before the fix (the second factor could be
-had for the password), and must now be refused with nothing changed."""
+password alone. Each of these tests failed on the code before the fix (the second factor
+could be had for the password); each attempt must now be refused with nothing changed."""
 
 import re
 

@@ -111,5 +111,7 @@ class TokenForm(GovukFormMixin, forms.Form):
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())
         if not (code.isascii() and code.isdigit() and len(code) == 6):
-            raise forms.ValidationError("Enter the code as 6 digits, for example 123456")
+            raise forms.ValidationError(
+                "Enter the code as 6 digits, for example 123456", code="format"
+            )
         return code

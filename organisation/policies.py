@@ -11,7 +11,13 @@ in `visible`.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organisation.roles import PRIVILEGED_ROLES, ROLE_SPECS, SPECS_BY_ROLE, Role
+from organisation.roles import (
+    GRANTED_BY_ADMINISTRATORS,
+    PRIVILEGED_ROLES,
+    ROLE_SPECS,
+    SPECS_BY_ROLE,
+    Role,
+)
 
 
 def is_signed_in(user) -> bool:
@@ -93,7 +99,6 @@ class ServerConsole:
 SERVER_CONSOLE = ServerConsole()
 
 ALL_ROLES = frozenset(spec.role for spec in ROLE_SPECS)
-ORDINARY_ROLES = ALL_ROLES - PRIVILEGED_ROLES
 
 NOT_GRANTABLE = "You cannot give the {roles} role{s}: you may give only the roles you could hold"
 NOT_MANAGEABLE = (
@@ -112,11 +117,12 @@ class AccountPolicy(Policy):
     address, then reset the password) and so become that superuser, or grant themselves the
     Monitoring Officer's role and read every whistleblowing concern.
 
-    - The roles an actor may grant: every role that is not privileged, for administrators,
-      plus the privileged roles the actor holds; a superuser may grant every role; anyone
-      else grants nothing.
+    - The roles an actor may grant: for administrators, the roles roles.py lets them give
+      (GRANTED_BY_ADMINISTRATORS: every role that is not privileged, and Governance Services,
+      the council's clerks) plus the privileged roles the actor holds; a superuser may grant
+      every role; anyone else grants nothing.
     - An actor may manage an account only if it is not a superuser and every role it holds
-      is one the actor may grant (so an administrator may manage officers and other
+      is one the actor may grant (so an administrator may manage officers, clerks and other
       administrators, but not a Monitoring Officer unless they are one too).
     - Superuser accounts are managed only at the server's command line (SERVER_CONSOLE): in
       the admin they are read-only to everyone, other superusers included, so one stolen
@@ -135,7 +141,7 @@ class AccountPolicy(Policy):
         if actor.is_superuser:
             return ALL_ROLES
         if actor.has_role(Role.ADMINISTRATOR):
-            return ORDINARY_ROLES | (actor.roles & PRIVILEGED_ROLES)
+            return GRANTED_BY_ADMINISTRATORS | (actor.roles & PRIVILEGED_ROLES)
         return frozenset()
 
     def can_manage(self, actor, account) -> bool:

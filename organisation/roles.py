@@ -31,8 +31,13 @@ class RoleSpec:
     role: Role
     name: str
     description: str
-    # Privileged roles see identities or whole registers: they must use two-factor sign-in.
+    # Privileged roles see identities, exempt business or whole registers: they must use
+    # two-factor sign-in.
     privileged: bool = False
+    # Whether an administrator may give the role without holding it (AccountPolicy). True for
+    # every role that is not privileged, and for the privileged roles a council's administrator
+    # routinely gives (its clerks); the statutory officers' roles are given by a superuser.
+    granted_by_administrators: bool | None = None
     # The Django admin is open to a role only if it has model permissions to use there.
     permissions: tuple[str, ...] = field(default=())
 
@@ -56,6 +61,7 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         # and after the meeting, which names individuals: information about a person,
         # their finances, legal advice.
         privileged=True,
+        granted_by_administrators=True,
     ),
     RoleSpec(
         Role.MONITORING_OFFICER,
@@ -137,6 +143,13 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
 SPECS_BY_ROLE: dict[Role, RoleSpec] = {spec.role: spec for spec in ROLE_SPECS}
 ROLE_BY_GROUP_NAME: dict[str, Role] = {spec.name: spec.role for spec in ROLE_SPECS}
 PRIVILEGED_ROLES = frozenset(spec.role for spec in ROLE_SPECS if spec.privileged)
+#: What an administrator may give without holding it (organisation.policies.AccountPolicy).
+GRANTED_BY_ADMINISTRATORS = frozenset(
+    spec.role
+    for spec in ROLE_SPECS
+    if spec.granted_by_administrators
+    or (spec.granted_by_administrators is None and not spec.privileged)
+)
 ADMIN_ROLES = frozenset(spec.role for spec in ROLE_SPECS if spec.permissions)
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from organisation import policies
-from organisation.policies import ORDINARY_ROLES, SERVER_CONSOLE
-from organisation.roles import PRIVILEGED_ROLES, ROLE_SPECS, Role
+from organisation.policies import SERVER_CONSOLE
+from organisation.roles import GRANTED_BY_ADMINISTRATORS, PRIVILEGED_ROLES, ROLE_SPECS, Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,17 +14,20 @@ ALL_ROLES = frozenset(spec.role for spec in ROLE_SPECS)
 accounts = policies.accounts
 
 
-def test_governance_services_is_privileged():
+def test_governance_services_is_privileged_but_given_by_administrators():
     assert Role.GOVERNANCE_SERVICES in PRIVILEGED_ROLES
     assert UserFactory(roles=[Role.GOVERNANCE_SERVICES]).needs_two_factor
+    assert (ALL_ROLES - PRIVILEGED_ROLES) | {Role.GOVERNANCE_SERVICES} == GRANTED_BY_ADMINISTRATORS
 
 
 class TestGrantableRoles:
     def test_an_administrator_grants_ordinary_roles_and_the_privileged_ones_they_hold(self):
         administrator = UserFactory(roles=[Role.ADMINISTRATOR])
-        assert accounts.grantable_roles(administrator) == ORDINARY_ROLES | {Role.ADMINISTRATOR}
+        assert accounts.grantable_roles(administrator) == GRANTED_BY_ADMINISTRATORS | {
+            Role.ADMINISTRATOR
+        }
         both = UserFactory(roles=[Role.ADMINISTRATOR, Role.MONITORING_OFFICER])
-        assert accounts.grantable_roles(both) == ORDINARY_ROLES | {
+        assert accounts.grantable_roles(both) == GRANTED_BY_ADMINISTRATORS | {
             Role.ADMINISTRATOR,
             Role.MONITORING_OFFICER,
         }
@@ -55,9 +58,12 @@ class TestManaging:
         assert accounts.can_manage(administrator, UserFactory(roles=[Role.ADMINISTRATOR]))
         assert accounts.can_manage(administrator, administrator)
         assert accounts.can_manage(administrator, UserFactory())
+        assert accounts.can_manage(administrator, UserFactory(roles=[Role.GOVERNANCE_SERVICES]))
 
     @pytest.mark.parametrize(
-        "role", sorted(PRIVILEGED_ROLES - {Role.ADMINISTRATOR}), ids=lambda r: r.value
+        "role",
+        sorted(PRIVILEGED_ROLES - GRANTED_BY_ADMINISTRATORS - {Role.ADMINISTRATOR}),
+        ids=lambda r: r.value,
     )
     def test_an_administrator_may_not_manage_a_privileged_role_they_do_not_hold(self, role):
         administrator = UserFactory(roles=[Role.ADMINISTRATOR])

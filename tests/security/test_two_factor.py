@@ -127,14 +127,24 @@ class TestSetUpLinkFromTheAdmin:
         assert "A set-up link was emailed to" in response.text
         assert mail.outbox[-1].to == ["clerk@council.example"]
 
-    def test_an_administrator_cannot_send_a_link_to_governance_services(
+    def test_an_administrator_sends_a_link_to_governance_services(
+        self, client, administrator, django_capture_on_commit_callbacks
+    ):
+        """Privileged, but a role administrators give (roles.GRANTED_BY_ADMINISTRATORS)."""
+        clerk = UserFactory(roles=[Role.GOVERNANCE_SERVICES])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = run_action(client, "send_two_factor_link", clerk)
+        assert "A set-up link was emailed to" in response.text
+        assert TwoFactorEnrolment.objects.filter(account=clerk).exists()
+
+    def test_an_administrator_cannot_send_a_link_to_the_monitoring_officer(
         self, client, administrator
     ):
-        """Governance Services is privileged and the administrator does not hold it."""
-        clerk = UserFactory(roles=[Role.GOVERNANCE_SERVICES])
-        response = run_action(client, "send_two_factor_link", clerk)
+        """A statutory officer's role, which the administrator does not hold."""
+        officer = UserFactory(roles=[Role.MONITORING_OFFICER])
+        response = run_action(client, "send_two_factor_link", officer)
         assert "No set-up link was sent to" in response.text
-        assert not TwoFactorEnrolment.objects.filter(account=clerk).exists()
+        assert not TwoFactorEnrolment.objects.filter(account=officer).exists()
 
     def test_an_administrator_cannot_send_a_link_to_a_superuser(self, client, administrator):
         superuser = UserFactory(is_superuser=True)

@@ -6,6 +6,7 @@ orchestrating process can hold the embedded PostgreSQL server for the whole run.
 """
 
 import contextlib
+import hashlib
 import http.client
 import json
 import os
@@ -28,7 +29,17 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 
 #: The account the logged-in pages are measured with, created in each benchmark database.
-GS_EMAIL = "bench.governance-services@volume.example"
+#: Governance Services accounts, one per signed-in client: each has an authenticator app of
+#: its own, since an app's code is accepted once (django-otp), and Governance Services must
+#: give one.
+GS_ACCOUNTS = 64
+
+
+def gs_account(n: int, password: str) -> tuple[str, str]:
+    """The n-th Governance Services account of a run: its address and its authenticator's
+    key (hex), derived from the run's password so that the loader and the clients agree."""
+    key = hashlib.sha256(f"{password}:{n}".encode()).hexdigest()[:40]
+    return f"bench.governance-services-{n}@volume.example", key
 
 
 def log(message: str) -> None:
@@ -194,7 +205,7 @@ def prepare_database(ws: Workspace, server: str, name: str, scale: float, seed: 
     )
     seconds = time.perf_counter() - started
     print(output, end="", flush=True)
-    task(ws.production(url), "user", GS_EMAIL, ws.password)
+    task(ws.production(url), "users", ws.password)
     size = task(ws.production(url), "size")["bytes"]
     counts = {}
     for line in output.splitlines():

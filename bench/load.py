@@ -24,7 +24,12 @@ import threading
 import time
 from urllib.parse import urlencode, urlsplit
 
+from django_otp.oath import totp
+
+from bench.common import gs_account
+
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TWO_FACTOR = "/account/two-factor/"
 
 
 class RequestFailed(Exception):
@@ -62,16 +67,25 @@ class Client:
                     self.cookies[key] = cookie_value
         return response.status, data, dict(response.getheaders())
 
-    def sign_in(self, email: str, password: str) -> None:
-        """Through the real form: its CSRF token, then the post."""
-        status, body, _ = self.request("GET", "/sign-in/")
+    def sign_in(self, email: str, password: str, key: str) -> None:
+        """Through the real forms, as a person does: the password, then the code of the
+        account's authenticator app (`key`, hex), each with its form's CSRF token."""
+        headers = self._post_form("/sign-in/", {"username": email, "password": password})
+        if "sessionid" not in self.cookies:
+            raise RequestFailed(f"sign-in refused: {headers.get('Location', '')}")
+        code = f"{totp(bytes.fromhex(key)):06d}"
+        self._post_form(TWO_FACTOR, {"code": code})
+
+    def _post_form(self, path: str, fields: dict) -> dict:
+        status, body, _ = self.request("GET", path)
         match = TOKEN.search(body.decode("utf-8", "replace"))
         if status != 200 or match is None:
-            raise RequestFailed(f"sign-in form: {status}")
-        form = urlencode({"csrfmiddlewaretoken": match[1], "username": email, "password": password})
-        status, _, headers = self.request("POST", "/sign-in/", form)
-        if status != 302 or "sessionid" not in self.cookies:
-            raise RequestFailed(f"sign-in refused: {status} {headers.get('Location', '')}")
+            raise RequestFailed(f"{path} form: {status}")
+        form = urlencode({"csrfmiddlewaretoken": match[1], **fields})
+        status, _, headers = self.request("POST", path, form)
+        if status != 302:
+            raise RequestFailed(f"{path} refused: {status}")
+        return headers
 
     def close(self) -> None:
         self.connection.close()
@@ -200,9 +214,10 @@ def drive(plan: dict, emit=print) -> dict:
     signed_in = []
     started = time.perf_counter()
     if any(p["kind"] == "signed_in" for p in plan["pages"]):
-        for _ in range(most):
+        for n in range(most):
             client = Client(base)
-            client.sign_in(plan["email"], plan["password"])
+            email, key = gs_account(n, plan["password"])
+            client.sign_in(email, plan["password"], key)
             signed_in.append(client)
     login_seconds = time.perf_counter() - started
     results = []

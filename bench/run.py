@@ -25,7 +25,6 @@ import time
 
 from bench import report
 from bench.common import (
-    GS_EMAIL,
     PYTHON,
     RESULTS,
     ROOT,
@@ -64,7 +63,7 @@ def bench_scale(ws, server, scale, seed, *, largest, settings, previous) -> dict
         data["reused"] = True
         # The code may have moved on since the data was generated.
         manage(ws.production(data["url"]), "migrate", "--verbosity", "0")
-        task(ws.production(data["url"]), "user", GS_EMAIL, ws.password)
+        task(ws.production(data["url"]), "users", ws.password)
     else:
         log(f"scale {scale:g}: creating {name}, migrating, generating")
         data = prepare_database(ws, server, name, scale, seed)
@@ -92,7 +91,6 @@ def bench_scale(ws, server, scale, seed, *, largest, settings, previous) -> dict
         "min_requests": 10,
         "max_seconds": max(10.0, 3 * settings["seconds"]),
         "warmup_seconds": 0.5,
-        "email": GS_EMAIL,
         "password": ws.password,
         "pages": pages["pages"],
     }

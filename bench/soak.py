@@ -19,7 +19,6 @@ import threading
 import time
 
 from bench.common import (
-    GS_EMAIL,
     RESULTS,
     Server,
     Workspace,
@@ -27,6 +26,7 @@ from bench.common import (
     database_url,
     default_workers,
     drop_database,
+    gs_account,
     log,
     manage,
     prepare_database,
@@ -69,7 +69,8 @@ def soak(base: str, pools: dict, *, clients: int, seconds: float, password: str,
     for n in range(clients):
         client = Client(base)
         if n < signed_in:
-            client.sign_in(GS_EMAIL, password)
+            email, key = gs_account(n, password)
+            client.sign_in(email, password, key)
         visitors.append((client, "signed_in" if n < signed_in else "public"))
     kinds, weights = zip(*PUBLIC_MIX.items(), strict=True)
     latencies: list[float] = []
@@ -146,7 +147,7 @@ def main() -> int:
         else:
             log(f"reusing {name}")
             url = database_url(server, name)
-            task(ws.production(url), "user", GS_EMAIL, ws.password)
+            task(ws.production(url), "users", ws.password)
         env = ws.production(url)
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         pools = task(env, "pages", str(scale), "soak")["soak"]

@@ -1,7 +1,7 @@
 """One-off Django processes for the benchmark, run as `python -m bench.tasks COMMAND ...` with
 the production settings of the benchmark database; each prints its answer as JSON.
 
-    user EMAIL PASSWORD   create (or reset) the Governance Services account
+    users PASSWORD        create (or reset) the Governance Services accounts
     size                  pg_database_size of the database
     pages SCALE [soak]    the URLs to measure (with `soak`, larger pools for mixed traffic)
     queries PAGES.json    SQL queries per page, counted with the test client (cache off)
@@ -41,19 +41,29 @@ SOAK_SEARCHES = [
 ROTATION = 10
 
 
-def user(email: str, password: str) -> dict:
+def users(password: str) -> dict:
+    """The Governance Services accounts the signed-in clients use (common.gs_account), each
+    with its password and its own authenticator app."""
     from django.contrib.auth.models import Group
 
+    from bench.common import GS_ACCOUNTS, gs_account
+    from organisation.demo import ensure_known_authenticator
     from organisation.models import User
     from organisation.roles import Role, group_name
 
-    account = User.objects.filter(email=email).first() or User(
-        email=email, full_name="Benchmark Governance Services", job_title="Benchmark"
-    )
-    account.set_password(password)
-    account.save()
-    account.groups.add(Group.objects.get(name=group_name(Role.GOVERNANCE_SERVICES)))
-    return {"email": email, "pk": account.pk}
+    group = Group.objects.get(name=group_name(Role.GOVERNANCE_SERVICES))
+    emails = []
+    for n in range(GS_ACCOUNTS):
+        email, key = gs_account(n, password)
+        account = User.objects.filter(email=email).first() or User(
+            email=email, full_name=f"Benchmark Governance Services {n}", job_title="Benchmark"
+        )
+        account.set_password(password)
+        account.save()
+        account.groups.add(group)
+        ensure_known_authenticator(account, key)
+        emails.append(email)
+    return {"emails": emails}
 
 
 def size() -> dict:
@@ -171,13 +181,24 @@ def pages(scale: str, soak: str = "") -> dict:
 
 
 def _client(page):
+    """A client for the page: for a signed-in page, the first benchmark account, signed in
+    and past its second factor."""
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
 
+    from bench.common import gs_account
+    from organisation import queries as organisation_queries
     from organisation.models import User
 
     client = Client()
     if page["kind"] == "signed_in":
-        client.force_login(User.objects.get(email="bench.governance-services@volume.example"))
+        user = User.objects.get(email=gs_account(0, "")[0])
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = (
+            organisation_queries.enrolled_devices(user).get().persistent_id
+        )
+        session.save()
     return client
 
 
@@ -299,7 +320,7 @@ def main() -> None:
     django.setup()
     command, *args = sys.argv[1:]
     handler = {
-        "user": user,
+        "users": users,
         "size": size,
         "pages": pages,
         "queries": queries,

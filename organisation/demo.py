@@ -184,13 +184,7 @@ def load() -> list[tuple[str, str, bool]]:
             user.save(update_fields=["password"])
         _ensure_roles(user, groups, (spec.role,))
         if spec.privileged:
-            device = ensure(
-                TOTPDevice,
-                {"user": user, "name": "Demo authenticator"},
-                key=DEMO_TOTP_KEY,
-                confirmed=True,
-            )
-            _ensure_demo_enrolment(user, device)
+            ensure_known_authenticator(user, DEMO_TOTP_KEY)
         accounts.append((spec.name, email, spec.privileged))
     return accounts
 
@@ -200,11 +194,16 @@ def current_code() -> str:
     return f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
 
 
-def _ensure_demo_enrolment(user: User, device: TOTPDevice) -> None:
-    """Record the shared demo authenticator as set up (by the demo data, which production
-    never loads), so that it counts as a second factor like one set up with a link."""
+def ensure_known_authenticator(user: User, key: str) -> TOTPDevice:
+    """Give `user` an authenticator app whose key (hex) is known to whoever loads the data
+    (the demo's shared key; the benchmark's clients), recorded as set up so that it counts
+    as a second factor like one set up with a link. For demo and benchmark data only, which
+    production never loads."""
+    device = ensure(
+        TOTPDevice, {"user": user, "name": "Demo authenticator"}, key=key, confirmed=True
+    )
     if TwoFactorEnrolment.objects.filter(device=device, used_at__isnull=False).exists():
-        return
+        return device
     now = timezone.now()
     enrolment = TwoFactorEnrolment.objects.create(
         account=user, method=EnrolmentMethod.DEMO, expires_at=now, used_at=now, device=device
@@ -212,6 +211,7 @@ def _ensure_demo_enrolment(user: User, device: TOTPDevice) -> None:
     TwoFactorEvent.objects.create(
         account=user, action=TwoFactorAction.ENROLLED, via=Via.DEMO, enrolment=enrolment
     )
+    return device
 
 
 def _ensure_user(email: str, **values) -> User:

@@ -28,7 +28,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Case, IntegerField, PositiveIntegerField, Q, Value, When
 from django.utils import dateformat, timezone
 
-from committees import policies, queries
+from committees import policies
 from committees.documents import (
     PDF,
     UNSAFE_KEYS,
@@ -50,6 +50,7 @@ from committees.models import (
     MembershipRole,
     PackStatus,
 )
+from committees.queries import public as queries
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ urlpatterns = [
     path("cookies/", views.cookies, name="cookies"),
     path("", include("organisation.urls_account")),
     path("organisation/", include("organisation.urls")),
-    path("manage/", include("committees.urls_manage")),
-    path("oparl/v1/", include("committees.urls_oparl")),
-    path("", include("committees.urls_public")),
+    path("manage/", include("committees.urls.manage")),
+    path("oparl/v1/", include("committees.oparl.urls")),
+    path("", include("committees.urls.public")),
     path("admin/", admin.site.urls),
 ]
 

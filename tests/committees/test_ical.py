@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from committees import ical, services
-from committees.feeds import _calendar_response
 from committees.models import Meeting, MeetingState
-from committees.queries import CalendarMeeting
+from committees.queries.public import CalendarMeeting
+from committees.views.feeds import _calendar_response
 from tests.committees.factories import LocationFactory, MeetingFactory, OrganizationFactory
 
 LONDON = ZoneInfo("Europe/London")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees import documents, services
-from committees import forms as manage_forms
+from committees.forms import manage as manage_forms
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -593,7 +593,8 @@ def test_a_late_error_from_the_service_brings_up_the_reason_field(gs, monkeypatc
     item_on(meeting)
     from types import SimpleNamespace
 
-    from committees import rules, views_manage
+    from committees import rules
+    from committees.views import manage as views_manage
 
     page_thinks_in_time = SimpleNamespace(
         is_late_publication=lambda *args: False,

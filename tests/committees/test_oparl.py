@@ -16,7 +16,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_script_prefix, resolve, reverse, set_script_prefix
 
-from committees import oparl
 from committees.models import (
     Attendance,
     AttendanceStatus,
@@ -29,7 +28,8 @@ from committees.models import (
     OrganizationType,
     Post,
 )
-from committees.urls_oparl import PLURALS, SEGMENTS
+from committees.oparl import shapes as oparl
+from committees.oparl.urls import PLURALS, SEGMENTS
 from organisation.roles import Role
 from tests.committees.factories import (
     AgendaItemFactory,

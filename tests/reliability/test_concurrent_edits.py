@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees import services
-from committees.forms import VERSION_MISSING
+from committees.forms.manage import VERSION_MISSING
 from committees.models import AgendaItem, Attendance, Meeting, MeetingState, Paper
 from tests.committees.factories import MeetingFactory, PaperFactory, PersonFactory
 from tests.reliability.support import (

@@ -1,7 +1,7 @@
 """Governance Services' own pages: meetings, agendas, reports, minutes and decisions.
 
 Every view is guarded by `policies.committee_business` (Governance Services only) and is
-thin: it parses a form, asks committees.queries_manage for what the page shows, calls one
+thin: it parses a form, asks committees.queries.manage for what the page shows, calls one
 function of committees.services (or documents/tasks) to change anything, and puts the
 service's ValidationError back on the form. GET never changes anything.
 """
@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from committees import documents, policies, rules, services
-from committees import forms as f
-from committees import queries_manage as queries
+from committees.forms import manage as f
 from committees.models import (
     AgendaItem,
     Meeting,
@@ -23,6 +22,7 @@ from committees.models import (
     PackStatus,
     Paper,
 )
+from committees.queries import manage as queries
 from organisation.access import require
 from organisation.queries import history_entries
 

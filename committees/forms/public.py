@@ -3,7 +3,7 @@ GOV.UK error message and no results; it never reaches the database as an error."
 
 from django import forms
 
-from committees import queries
+from committees.queries import public as queries
 from committees.search import MAX_QUERY_CHARS
 from governance_portal.forms import GovukFormMixin
 

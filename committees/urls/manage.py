@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from committees import views_manage as views
+from committees.views import manage as views
 
 app_name = "manage"
 

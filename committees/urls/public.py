@@ -1,6 +1,7 @@
 from django.urls import path
 
-from committees import feeds, views_public
+from committees.views import feeds
+from committees.views import public as views_public
 from governance_portal.pagecache import anonymous_page as cached
 
 app_name = "committees"

@@ -17,8 +17,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
-from committees import ical, policies, queries
+from committees import ical, policies
 from committees.models import Consultation, Meeting, MeetingState, Organization, Paper
+from committees.queries import public as queries
 from governance_portal import url_shapes
 from organisation.access import require
 

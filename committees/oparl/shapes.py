@@ -1,7 +1,7 @@
 """OParl 1.1 (https://oparl.org, ../shared/oparl-1.1): how the portal's rows read as OParl
 objects, and how a list request is read and a list page written.
 
-Serialisers run no queries: they take rows shaped by committees.queries_oparl. Every URL they
+Serialisers run no queries: they take rows shaped by committees.oparl.queries. Every URL they
 hand out is absolute and resolves in the API (or is an external site the council names).
 Private business shows only as an agenda item's number, title, `public: false` and its
 Schedule 12A paragraph numbers; private reports and their files are never given out.

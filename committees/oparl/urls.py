@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from committees import api
+from committees.oparl import views as api
 from governance_portal.pagecache import anonymous_page as cached
 
 app_name = "oparl"

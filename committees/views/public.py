@@ -1,6 +1,6 @@
 """The public committee pages: meetings, agendas, reports, minutes, decisions, councillors and
 search. Open to everyone; what each visitor sees is decided by committees.policies, and every
-read comes from committees.queries, so a page costs a fixed number of queries."""
+read comes from committees.queries.public, so a page costs a fixed number of queries."""
 
 import datetime as dt
 import logging
@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from committees import policies, queries, rules
+from committees import policies, rules
 from committees.documents import clean_display_name
-from committees.forms_public import DecisionFilterForm, SearchForm
+from committees.forms.public import DecisionFilterForm, SearchForm
 from committees.models import (
     AgendaItem,
     Consultation,
@@ -23,6 +23,7 @@ from committees.models import (
     MeetingState,
     Paper,
 )
+from committees.queries import public as queries
 from committees.search import search as run_search
 from organisation.access import require
 

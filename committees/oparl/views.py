@@ -21,8 +21,8 @@ from django.http import (
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 
-from committees import oparl
-from committees import queries_oparl as queries
+from committees.oparl import queries
+from committees.oparl import shapes as oparl
 
 JSON = "application/json; charset=utf-8"
 SAFE_METHODS = ("GET", "HEAD")

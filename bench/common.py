@@ -154,7 +154,7 @@ class Workspace:
         return env
 
     def development(self, database: str) -> dict:
-        """For generate_volume, which refuses production settings."""
+        """For bench.volume, which refuses production settings."""
         env = self.production(database)
         env.update(PORTAL_ENV="development", DEBUG="false")
         return env
@@ -173,6 +173,18 @@ def manage(env: dict, *args: str, capture: bool = False) -> str:
         stdout=subprocess.PIPE if capture else None,
     )
     return result.stdout or ""
+
+
+def generate_volume(env: dict, *args: str) -> str:
+    """Run `python -m bench.volume` (bench/volume/__init__.py); returns what it printed."""
+    return subprocess.run(
+        [PYTHON, "-m", "bench.volume", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE,
+    ).stdout
 
 
 def task(env: dict, *args: str) -> dict:
@@ -194,15 +206,7 @@ def prepare_database(ws: Workspace, server: str, name: str, scale: float, seed: 
     url = create_database(server, name)
     manage(ws.production(url), "migrate", "--verbosity", "0")
     started = time.perf_counter()
-    output = manage(
-        ws.development(url),
-        "generate_volume",
-        "--scale",
-        str(scale),
-        "--seed",
-        str(seed),
-        capture=True,
-    )
+    output = generate_volume(ws.development(url), "--scale", str(scale), "--seed", str(seed))
     seconds = time.perf_counter() - started
     print(output, end="", flush=True)
     task(ws.production(url), "users", ws.password)

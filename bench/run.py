@@ -2,8 +2,8 @@
 
 For each scale (1, then 10): a fresh database on the PostgreSQL server (DATABASE_URL, else
 the embedded one, held by this process for the whole run), migrated and filled by
-`generate_volume`; the SQL queries each key page costs (test client, same database); then
-gunicorn started as the README deploys it (production settings, DEBUG off, 2 x cores sync
+`python -m bench.volume`; the SQL queries each key page costs (test client, same database);
+then gunicorn started as the README deploys it (production settings, DEBUG off, 2 x cores sync
 workers, static files collected into a temporary STATIC_ROOT, loopback HTTP only) and driven
 by bench/load.py in a process of its own at 1, 8, (16,) and 32 clients per page, with the
 "floor" page (one trivial query, minimal template) as the denominator. Pages that miss a

@@ -87,7 +87,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "simple_history",
-    "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -227,7 +226,6 @@ CSRF_FAILURE_VIEW = "governance_portal.views.csrf_failure"
 AUTH_USER_MODEL = "organisation.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     # ModelBackend, finding the account by its address in any spelling and loading the
     # signed-in person's roles with them (one query a request fewer).
     "organisation.backends.PortalBackend",

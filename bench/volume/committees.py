@@ -1,7 +1,8 @@
 # SQL here is assembled from model table and column names and this module's constants, never
-# from input; `random` makes reproducible data, not secrets.
-# ruff: noqa: S311, S608
-"""Council-scale volume data for the benchmark: `generate(scale=1, seed=1)`.
+# from input; `random` makes reproducible data, not secrets (S311 is off for all of bench/).
+# ruff: noqa: S608
+"""Council-scale committee data for the benchmark: `generate(scale=1, seed=1)`, run by
+`python -m bench.volume` (bench/volume/__init__.py) after migrating a fresh database.
 
 At scale 1 a council of 40 decision makers over 15 years: about 6 000 meetings, 60 000 agenda
 items (sub-items among them; about 3 % private, each naming its Schedule 12A paragraphs),
@@ -65,6 +66,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils.text import slugify
 
+from bench.volume import VolumeError
 from committees import rules
 from committees.models import (
     AgendaItem,
@@ -101,7 +103,7 @@ BATCH = 20_000
 CHUNK = 25_000
 
 NOT_EMPTY = (
-    "The database already holds committee data: generate_volume fills an empty database "
+    "The database already holds committee data: bench.volume fills an empty database "
     "(create a fresh one and migrate it first)"
 )
 
@@ -2344,10 +2346,6 @@ def _councils(generator, scale, terms, first_day, last_day, parallel: bool):
         child.join(timeout=60)
         if child.is_alive():
             child.kill()
-
-
-class VolumeError(Exception):
-    pass
 
 
 def generate(

@@ -1,22 +1,23 @@
-"""The volume generator (committees/volume.py) at a tiny scale: the data is consistent as the
-services would leave it, the search index is exactly what the indexer writes, counts grow
-with the scale, and a seed always gives the same rows."""
+"""The committees volume generator (bench/volume/committees.py) at a tiny scale: the data is
+consistent as the services would leave it, the search index is exactly what the indexer
+writes, counts grow with the scale, and a seed always gives the same rows; and the runner,
+`python -m bench.volume` (bench/volume/__init__.py), called in-process on the test database."""
 
 import datetime as dt
 import hashlib
 import importlib
-from io import StringIO
 
 import pytest
 from defusedxml import ElementTree
 from django.apps import apps
 from django.core.files.storage import default_storage
-from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef
 from django.urls import reverse
 
-from committees import search, volume
+import bench.volume
+from bench.volume import committees as volume
+from committees import search
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -72,7 +73,7 @@ def _fingerprint() -> dict[str, str]:
 
 def _search_index() -> list[tuple]:
     """The index as the public would search it: rows, and each vector's lexemes with their
-    weights (positions differ by design: see committees/volume.py)."""
+    weights (positions differ by design: see bench/volume/committees.py)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT kind, object_id, url, title, body, date, organization_ids, "
@@ -243,21 +244,28 @@ def test_the_scale_must_be_positive():
         _generate(scale=0)
 
 
-def test_the_command_reports_what_it_wrote():
-    out = StringIO()
-    call_command(
-        "generate_volume", "--scale", "0.002", "--anchor", "2025-11-24", "--no-vacuum", stdout=out
-    )
-    assert "meetings: 12" in out.getvalue()
-    assert "database size:" in out.getvalue()
+def test_the_command_reports_what_it_wrote(capsys):
+    status = bench.volume.main(["--scale", "0.002", "--anchor", "2025-11-24", "--no-vacuum"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Generated scale 0.002 (seed 1, anchor 2025-11-24)" in out
+    assert "  meetings: 12\n" in out
+    assert "database size:" in out
     assert Meeting.objects.count() == 12
 
 
-def test_the_command_refuses_production(settings):
+def test_the_command_refuses_production(settings, capsys):
     settings.PRODUCTION = True
-    with pytest.raises(CommandError, match="never production"):
-        call_command("generate_volume", "--scale", "0.002")
+    assert bench.volume.main(["--scale", "0.002"]) == 1
+    assert "never production" in capsys.readouterr().err
     assert not Meeting.objects.exists()
+
+
+def test_the_command_reports_a_refusing_generator(capsys):
+    MeetingFactory()
+    assert bench.volume.main(["--scale", "0.002", "--no-vacuum"]) == 1
+    assert "already holds committee data" in capsys.readouterr().err
+    assert Meeting.objects.count() == 1
 
 
 def test_the_floor_page_exists_only_for_the_benchmark(client):

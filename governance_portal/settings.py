@@ -73,6 +73,8 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Coventry City Council")
 SERVICE_NAME = "Governance Portal"
 
 INSTALLED_APPS = [
+    # What every app builds with (forms, record bases, template tags); before the apps.
+    "portal_kit",
     "organisation",
     "committees",
     "organisation.admin_site.PortalAdminConfig",

@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.validators import MaxLengthValidator
 
-from governance_portal.forms import GovukFormMixin
 from organisation import services
 from organisation.accounts import normalise_email
+from portal_kit.forms import GovukFormMixin
 
 
 class EmailAddressField(forms.EmailField):

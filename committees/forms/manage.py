@@ -3,11 +3,8 @@
 errors the views put back on these forms."""
 
 import datetime as dt
-import re
 
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from committees.models import (
@@ -20,13 +17,25 @@ from committees.models import (
 )
 from committees.models.meetings import SCHEDULE_12A_PARAGRAPHS
 from committees.services import SUBSTITUTE_FOR_WHOM
-from governance_portal.forms import GovukFormMixin
 
-REAL_DATE = "Enter a real date"
-DATE_INCOMPLETE = "The date must include a day, month and year"
-YEAR_FOUR_DIGITS = "The year must include 4 numbers"
-YEAR_RANGE = "The year must be between 1900 and 2999"
-REAL_TIME = "Enter a real time, like 2pm, 2:30pm or 14:30"
+# Read here by committees.views.manage (f.error_summary, f.VERSION_MISSING) until it
+# imports them from the kit.
+from portal_kit.forms import VERSION_MISSING as VERSION_MISSING
+from portal_kit.forms import (
+    GovukDateField,
+    GovukFormMixin,
+    GovukTimeField,
+    LabelledModelChoiceField,
+    LabelledModelMultipleChoiceField,
+    VersionedFormMixin,
+    choice_errors,
+    text_field,
+    textarea_field,
+    version_field,
+)
+from portal_kit.forms import error_summary as error_summary
+from portal_kit.time import at
+
 APPROVED_BEFORE_SENT = "The date it was approved must be the same as or after the date it was sent"
 FOLLOW_UP_MARKER = "*"
 
@@ -40,209 +49,6 @@ PARAGRAPH_CHOICES = [
 ]
 
 
-# --- The error summary -----------------------------------------------------------------------
-
-
-def _anchor(bound_field) -> str:
-    """The id of the input an error summary link should move to: the first checkbox, radio
-    or date box for those, else the field's own input."""
-    widget = bound_field.field.widget
-    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-        return f"id_{bound_field.html_name}_1"
-    if isinstance(widget, forms.MultiWidget):
-        return f"{bound_field.auto_id}_0"
-    return bound_field.auto_id
-
-
-def error_summary(form) -> list[tuple[str, str]]:
-    """(anchor, message) for every error on the form, in the order of the page: errors not
-    about one visible field first, linked to the first field."""
-    visible = form.visible_fields()
-    first = _anchor(visible[0]) if visible else "main-content"
-    links = [(first, str(message)) for message in form.non_field_errors()]
-    for hidden in form.hidden_fields():
-        links += [(first, str(message)) for message in hidden.errors]
-    for bound_field in visible:
-        links += [(_anchor(bound_field), str(message)) for message in bound_field.errors]
-    return links
-
-
-# --- Fields ----------------------------------------------------------------------------------
-
-
-class GovukDateField(forms.MultiValueField):
-    """The GOV.UK date input: day, month and year boxes. Impossible dates (31 2 2017), letters
-    and two-digit years are refused with the Design System's wording."""
-
-    widget = DateInputWidget
-
-    def __init__(self, *, required_message="Enter the date", **kwargs):
-        fields = (
-            forms.CharField(required=False),
-            forms.CharField(required=False),
-            forms.CharField(required=False),
-        )
-        super().__init__(
-            fields=fields,
-            require_all_fields=False,
-            error_messages={"required": required_message, "incomplete": DATE_INCOMPLETE},
-            **kwargs,
-        )
-
-    def _fail(self, message, code):
-        # crispy-forms-gds marks a box in error (red border) from its sub-widget's errors.
-        self.fields[0].widget.errors = [message]
-        raise ValidationError(message, code=code)
-
-    def clean(self, value):
-        for field in self.fields:
-            field.widget.errors = []
-        parts = [str(v or "").strip() for v in [*(value or []), "", "", ""][:3]]
-        if not any(parts):
-            if self.required:
-                self._fail(self.error_messages["required"], "required")
-            return None
-        if not all(parts):
-            self._fail(DATE_INCOMPLETE, "incomplete")
-        if not all(p.isascii() and p.isdigit() for p in parts):
-            self._fail(REAL_DATE, "invalid")
-        if len(parts[2]) != 4:
-            self._fail(YEAR_FOUR_DIGITS, "invalid")
-        if not 1900 <= int(parts[2]) <= 2999:
-            # Council business has no dates before 1900 (and date arithmetic breaks near 1 AD).
-            self._fail(YEAR_RANGE, "invalid")
-        try:
-            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except (ValueError, OverflowError):
-            self._fail(REAL_DATE, "invalid")
-
-    def compress(self, data_list):  # pragma: no cover - clean() does the work
-        return None
-
-
-_TIME = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?(am|pm)?$")
-
-
-def parse_time(text: str) -> dt.time | None:
-    """ "2pm", "2:30pm", "2.30 pm", "14:30", "1430", "14" -> a time; anything else -> None.
-    A bare "2" is refused: it could mean 2am or 2pm."""
-    text = text.strip().lower().replace(" ", "").replace("a.m.", "am").replace("p.m.", "pm")
-    if text in {"midday", "noon"}:
-        return dt.time(12, 0)
-    match = _TIME.match(text)
-    if not match:
-        return None
-    hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
-    if minute > 59:
-        return None
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    elif hour > 23 or (match[2] is None and hour <= 12):
-        return None
-    return dt.time(hour, minute)
-
-
-class GovukTimeField(forms.CharField):
-    def __init__(self, *, required_message="Enter the time", **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
-        )
-        super().__init__(error_messages={"required": required_message}, **kwargs)
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        parsed = parse_time(text)
-        if parsed is None:
-            raise ValidationError(REAL_TIME, code="invalid")
-        return parsed
-
-
-def at(day: dt.date, time: dt.time) -> dt.datetime:
-    """The moment `time` on `day` in the portal's time zone (Europe/London)."""
-    return timezone.make_aware(dt.datetime.combine(day, time))
-
-
-def _text(label, *, required_message=None, max_length=None, help_text="", width=None):
-    attrs = {"class": width} if width else {}
-    return forms.CharField(
-        label=label,
-        required=required_message is not None,
-        max_length=max_length,
-        help_text=help_text,
-        error_messages={
-            "required": required_message or "",
-            "max_length": f"{label.removesuffix(' (optional)')} must be {max_length} "
-            "characters or fewer",
-        },
-        widget=forms.TextInput(attrs=attrs),
-    )
-
-
-def _textarea(label, *, required_message=None, help_text="", rows=5):
-    return forms.CharField(
-        label=label,
-        required=required_message is not None,
-        help_text=help_text,
-        error_messages={"required": required_message or ""},
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
-
-
-VERSION_MISSING = (
-    "Your changes have not been saved because the page was incomplete. Open the page again "
-    "and make your changes there"
-)
-
-
-def _version():
-    """The hidden version of the record a form was opened on (optimistic locking); made
-    required by VersionedFormMixin when the form edits a record."""
-    return forms.IntegerField(
-        required=False,
-        min_value=0,
-        max_value=2**31 - 1,
-        widget=forms.HiddenInput,
-        error_messages=dict.fromkeys(
-            ("required", "invalid", "min_value", "max_value"), VERSION_MISSING
-        ),
-    )
-
-
-class VersionedFormMixin:
-    """A form that edits a record (its initial data carries the record's version) needs the
-    version back: without it the service could not tell whether someone else has changed
-    the record since the page was opened, and would overwrite their changes. The same form
-    creating a record has no version to send."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"].required = self.initial.get("version") is not None
-
-
-class _LabelledModelChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, label_from=str, **kwargs):
-        self._label_from = label_from
-        super().__init__(*args, **kwargs)
-
-    def label_from_instance(self, obj):
-        return self._label_from(obj)
-
-
-class _LabelledModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def __init__(self, *args, label_from=str, **kwargs):
-        self._label_from = label_from
-        super().__init__(*args, **kwargs)
-
-    def label_from_instance(self, obj):
-        return self._label_from(obj)
-
-
 def meeting_label(meeting) -> str:
     """ "Ethics Committee, 17 March 2017" (needs `organizations` prefetched)."""
     return f"{meeting.title}, {timezone.localtime(meeting.start):%-d %B %Y}"
@@ -250,11 +56,6 @@ def meeting_label(meeting) -> str:
 
 def paper_label(paper) -> str:
     return f"{paper.reference}: {paper.title}"
-
-
-def _choice_errors(label):
-    message = f"Select {label}"
-    return {"invalid_choice": message, "required": message, "invalid_pk_value": message}
 
 
 # --- Meetings -------------------------------------------------------------------------------
@@ -273,7 +74,7 @@ class MeetingTimesMixin:
 class MeetingForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
     submit_label = "Create meeting"
 
-    organizations = _LabelledModelMultipleChoiceField(
+    organizations = LabelledModelMultipleChoiceField(
         queryset=None,
         label="Decision maker",
         help_text="The committee, cabinet member or other body holding the meeting. Select "
@@ -285,7 +86,7 @@ class MeetingForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
             "invalid_pk_value": "Select the committee or decision maker holding the meeting",
         },
     )
-    name = _text(
+    name = text_field(
         "Name of the meeting (optional)",
         max_length=250,
         help_text="Only if it is not just the decision maker's name, for example "
@@ -304,20 +105,20 @@ class MeetingForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
     end_time = GovukTimeField(
         label="End time (optional)", help_text="For example, 4pm or 16:00", required=False
     )
-    location = _LabelledModelChoiceField(
+    location = LabelledModelChoiceField(
         queryset=None,
         label="Location (optional)",
         required=False,
         empty_label="Not decided yet",
-        error_messages=_choice_errors("the location"),
+        error_messages=choice_errors("the location"),
     )
-    contact_officer = _LabelledModelChoiceField(
+    contact_officer = LabelledModelChoiceField(
         queryset=None,
         label="Contact officer (optional)",
         required=False,
         empty_label="None",
         label_from=lambda user: user.full_name or user.email,
-        error_messages=_choice_errors("the contact officer"),
+        error_messages=choice_errors("the contact officer"),
     )
     webcast_url = forms.URLField(
         label="Webcast link (optional)",
@@ -354,14 +155,14 @@ class RescheduleForm(VersionedFormMixin, MeetingTimesMixin, GovukFormMixin, form
     end_time = GovukTimeField(
         label="End time (optional)", help_text="For example, 4pm or 16:00", required=False
     )
-    location = _LabelledModelChoiceField(
+    location = LabelledModelChoiceField(
         queryset=None,
         label="Location (optional)",
         required=False,
         empty_label="Not decided yet",
-        error_messages=_choice_errors("the location"),
+        error_messages=choice_errors("the location"),
     )
-    version = _version()
+    version = version_field()
 
     def __init__(self, *args, locations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -371,12 +172,12 @@ class RescheduleForm(VersionedFormMixin, MeetingTimesMixin, GovukFormMixin, form
 class CancelMeetingForm(VersionedFormMixin, GovukFormMixin, forms.Form):
     submit_label = "Cancel the meeting"
 
-    reason = _textarea(
+    reason = textarea_field(
         "Why is the meeting cancelled?",
         required_message="Enter why the meeting is cancelled",
         help_text="This is shown to the public on the meeting page",
     )
-    version = _version()
+    version = version_field()
 
 
 class PublishAgendaForm(GovukFormMixin, forms.Form):
@@ -384,7 +185,7 @@ class PublishAgendaForm(GovukFormMixin, forms.Form):
 
     submit_label = "Publish the agenda"
 
-    late_reason = _textarea(
+    late_reason = textarea_field(
         "Reason for urgency",
         help_text="The agenda is less than five clear working days before the meeting. The "
         "reason is shown on the published agenda",
@@ -424,13 +225,13 @@ class VisibilityMixin:
 class AgendaItemForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form):
     submit_label = "Save item"
 
-    title = _text("Title", required_message="Enter the title of the item", max_length=300)
-    lead = _text(
+    title = text_field("Title", required_message="Enter the title of the item", max_length=300)
+    lead = text_field(
         "Lead (optional)",
         max_length=300,
         help_text="Who presents it, for example “Report of the Director of Finance”",
     )
-    description = _textarea("Description (optional)")
+    description = textarea_field("Description (optional)")
     visibility = forms.ChoiceField(
         label="Is this item public or private?",
         choices=VISIBILITY_CHOICES,
@@ -451,31 +252,31 @@ class AgendaItemForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Paragraphs of Schedule 12A are numbered 1 to 7"},
     )
-    public_interest_statement = _textarea(
+    public_interest_statement = textarea_field(
         "Public interest statement (private items only, optional)",
         help_text="Why the public interest in keeping it private outweighs the public interest "
         "in disclosing it",
         rows=3,
     )
     is_urgent = forms.BooleanField(label="This is an urgent item", required=False)
-    urgency_reason = _textarea(
+    urgency_reason = textarea_field(
         "Reason for urgency (urgent items only)",
         help_text="Shown on the agenda and in the minutes",
         rows=3,
     )
-    minutes_of = _LabelledModelChoiceField(
+    minutes_of = LabelledModelChoiceField(
         queryset=None,
         label="Minutes of an earlier meeting (optional)",
         help_text="If this item presents the minutes of an earlier meeting, select it",
         required=False,
         empty_label="Not a minutes item",
         label_from=meeting_label,
-        error_messages=_choice_errors("the meeting"),
+        error_messages=choice_errors("the meeting"),
     )
     lists_outstanding_issues = forms.BooleanField(
         label="This item lists the outstanding issues", required=False
     )
-    version = _version()
+    version = version_field()
 
     def __init__(self, *args, earlier_meetings, **kwargs):
         super().__init__(*args, **kwargs)
@@ -520,12 +321,12 @@ class MoveItemForm(forms.Form):
 class AttachReportForm(GovukFormMixin, forms.Form):
     submit_label = "Attach report"
 
-    paper = _LabelledModelChoiceField(
+    paper = LabelledModelChoiceField(
         queryset=None,
         label="Report",
         empty_label="Select a report",
         label_from=paper_label,
-        error_messages=_choice_errors("the report"),
+        error_messages=choice_errors("the report"),
     )
     role = forms.ChoiceField(
         label="What is the meeting asked to do with it?",
@@ -536,7 +337,7 @@ class AttachReportForm(GovukFormMixin, forms.Form):
             "invalid_choice": "Select what the meeting is asked to do with the report",
         },
     )
-    recommendation = _textarea(
+    recommendation = textarea_field(
         "Recommendation (optional)",
         help_text="What the report recommends this meeting does",
     )
@@ -554,14 +355,14 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
 
     submit_label = "Save report"
 
-    reference = _text(
+    reference = text_field(
         "Reference",
         required_message="Enter the report's reference",
         max_length=50,
         width="govuk-input--width-20",
     )
-    title = _text("Title", required_message="Enter the title of the report", max_length=300)
-    paper_type = _text(
+    title = text_field("Title", required_message="Enter the title of the report", max_length=300)
+    paper_type = text_field(
         "Type of paper",
         required_message="Enter the type of paper, for example Report",
         max_length=50,
@@ -572,18 +373,18 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
         help_text="For example, 13 4 2017",
         required_message="Enter the date of the report",
     )
-    author_name = _text(
+    author_name = text_field(
         "Author's name", required_message="Enter the name of the report's author", max_length=150
     )
-    author_job_title = _text("Author's job title (optional)", max_length=200)
+    author_job_title = text_field("Author's job title (optional)", max_length=200)
     author_directorate = forms.TypedChoiceField(
         label="Author's directorate (optional)",
         coerce=int,
         required=False,
         empty_value=None,
-        error_messages=_choice_errors("the directorate"),
+        error_messages=choice_errors("the directorate"),
     )
-    author_telephone = _text(
+    author_telephone = text_field(
         "Author's telephone (optional)", max_length=50, width="govuk-input--width-20"
     )
     author_email = forms.EmailField(
@@ -593,21 +394,23 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
             "invalid": "Enter an email address in the correct format, like name@example.com"
         },
     )
-    approving_director = _text("Approving director (optional)", max_length=200)
-    cabinet_member = _text("Cabinet member (optional)", max_length=200)
-    wards_affected = _text(
+    approving_director = text_field("Approving director (optional)", max_length=200)
+    cabinet_member = text_field("Cabinet member (optional)", max_length=200)
+    wards_affected = text_field(
         "Wards affected (optional)", max_length=200, help_text="For example, None"
     )
     key_decision = forms.BooleanField(label="This is a key decision", required=False)
-    scrutiny_consideration = _textarea("Has it been or will it be considered by scrutiny?", rows=3)
-    other_bodies = _textarea(
+    scrutiny_consideration = textarea_field(
+        "Has it been or will it be considered by scrutiny?", rows=3
+    )
+    other_bodies = textarea_field(
         "Has it been or will it be considered by any other council committee, advisory panel "
         "or other body?",
         rows=3,
     )
-    going_to_council = _text("Will it be considered by Council? (optional)", max_length=200)
-    executive_summary = _textarea("Executive summary (optional)", rows=8)
-    background_papers = _textarea("Background papers (optional)", rows=3)
+    going_to_council = text_field("Will it be considered by Council? (optional)", max_length=200)
+    executive_summary = textarea_field("Executive summary (optional)", rows=8)
+    background_papers = textarea_field("Background papers (optional)", rows=3)
     visibility = forms.ChoiceField(
         label="Is this report public or private?",
         choices=VISIBILITY_CHOICES,
@@ -626,7 +429,7 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Paragraphs of Schedule 12A are numbered 1 to 7"},
     )
-    version = _version()
+    version = version_field()
 
     FIELDS = (
         "reference",
@@ -693,7 +496,7 @@ class UploadDocumentForm(GovukFormMixin, forms.Form):
             "invalid_choice": "Select what kind of document this is",
         },
     )
-    title = _text(
+    title = text_field(
         "Title",
         max_length=300,
         help_text="For example, “Appendix 1: Whistleblowing Policy”",
@@ -724,9 +527,11 @@ class SignOffForm(GovukFormMixin, forms.Form):
         required=False,
         error_messages={"invalid_choice": "Select the approval"},
     )
-    name = _text("Name", required_message="Enter the name of the person", max_length=150)
-    title = _text("Job title (optional)", max_length=200)
-    directorate_or_organisation = _text("Directorate or organisation (optional)", max_length=200)
+    name = text_field("Name", required_message="Enter the name of the person", max_length=150)
+    title = text_field("Job title (optional)", max_length=200)
+    directorate_or_organisation = text_field(
+        "Directorate or organisation (optional)", max_length=200
+    )
     sent_on = GovukDateField(
         label="Date sent (optional)", help_text="For example, 9 3 2017", required=False
     )
@@ -753,23 +558,23 @@ class AttendanceForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        error_messages=_choice_errors("the member"),
+        error_messages=choice_errors("the member"),
     )
-    officer_name = _text("Or officer's name", max_length=150)
+    officer_name = text_field("Or officer's name", max_length=150)
     directorate = forms.TypedChoiceField(
         label="Officer's directorate",
         coerce=int,
         required=False,
         empty_value=None,
-        error_messages=_choice_errors("the directorate"),
+        error_messages=choice_errors("the directorate"),
     )
     status = forms.ChoiceField(
         label="Attendance",
         choices=AttendanceStatus.choices,
         initial=AttendanceStatus.PRESENT,
-        error_messages=_choice_errors("whether they attended"),
+        error_messages=choice_errors("whether they attended"),
     )
-    capacity = _text(
+    capacity = text_field(
         "Capacity (optional)", max_length=150, help_text="For example, Shadow Cabinet Member"
     )
     substitute_for = forms.TypedChoiceField(
@@ -777,7 +582,7 @@ class AttendanceForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        error_messages=_choice_errors("whom they stood in for"),
+        error_messages=choice_errors("whom they stood in for"),
     )
 
     def __init__(self, *args, people, directorates, **kwargs):
@@ -843,12 +648,12 @@ class DeclarationForm(GovukFormMixin, forms.Form):
     submit_label = "Record declaration"
 
     agenda_item = forms.TypedChoiceField(
-        label="Agenda item", coerce=int, error_messages=_choice_errors("the agenda item")
+        label="Agenda item", coerce=int, error_messages=choice_errors("the agenda item")
     )
     person = forms.TypedChoiceField(
         label="Member declaring the interest",
         coerce=int,
-        error_messages=_choice_errors("the member"),
+        error_messages=choice_errors("the member"),
     )
     interest = forms.ChoiceField(
         label="Kind of interest",
@@ -862,7 +667,7 @@ class DeclarationForm(GovukFormMixin, forms.Form):
             "invalid_choice": "Select the kind of interest",
         },
     )
-    description = _textarea(
+    description = textarea_field(
         "The interest declared", required_message="Enter the interest declared", rows=3
     )
 
@@ -881,8 +686,8 @@ def resolutions_text(resolutions) -> str:
 class MinuteForm(VersionedFormMixin, GovukFormMixin, forms.Form):
     submit_label = "Save minute"
 
-    minutes_text = _textarea("Minute", rows=8, help_text="What was considered and said")
-    resolutions = _textarea(
+    minutes_text = textarea_field("Minute", rows=8, help_text="What was considered and said")
+    resolutions = textarea_field(
         "Resolutions",
         rows=6,
         help_text=(
@@ -892,7 +697,7 @@ class MinuteForm(VersionedFormMixin, GovukFormMixin, forms.Form):
             "issues list until a later item closes it."
         ),
     )
-    version = _version()
+    version = version_field()
 
     def cleaned_resolutions(self) -> list[dict]:
         rows = []
@@ -918,14 +723,14 @@ class PublishMinutesForm(GovukFormMixin, forms.Form):
 class ApproveMinutesForm(GovukFormMixin, forms.Form):
     submit_label = "Record approval"
 
-    at_meeting = _LabelledModelChoiceField(
+    at_meeting = LabelledModelChoiceField(
         queryset=None,
         label="At which meeting were they approved?",
         help_text="A later meeting of the same decision maker. Once approved, the minutes "
         "can only be changed by recording a correction",
         empty_label="Select a meeting",
         label_from=meeting_label,
-        error_messages=_choice_errors("the meeting"),
+        error_messages=choice_errors("the meeting"),
     )
 
     def __init__(self, *args, later_meetings, **kwargs):
@@ -941,10 +746,10 @@ class CorrectionForm(GovukFormMixin, forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        error_messages=_choice_errors("the item"),
+        error_messages=choice_errors("the item"),
     )
-    correction = _textarea("Correction", required_message="Enter the correction", rows=4)
-    reason = _textarea(
+    correction = textarea_field("Correction", required_message="Enter the correction", rows=4)
+    reason = textarea_field(
         "Reason for the correction", required_message="Enter the reason for the correction", rows=3
     )
 
@@ -956,12 +761,12 @@ class CorrectionForm(GovukFormMixin, forms.Form):
 class CloseIssueForm(GovukFormMixin, forms.Form):
     submit_label = "Close the issue"
 
-    closed_by = _LabelledModelChoiceField(
+    closed_by = LabelledModelChoiceField(
         queryset=None,
         label="Which later item dealt with it?",
         empty_label="Select an item",
         label_from=lambda item: f"{meeting_label(item.meeting)}: {item.number} {item.title}",
-        error_messages=_choice_errors("the item"),
+        error_messages=choice_errors("the item"),
     )
 
     def __init__(self, *args, items, **kwargs):
@@ -978,46 +783,48 @@ class OfficerDecisionForm(GovukFormMixin, forms.Form):
 
     submit_label = "Record decision"
 
-    title = _text("Title", required_message="Enter the title of the decision", max_length=300)
-    officer_name = _text(
+    title = text_field("Title", required_message="Enter the title of the decision", max_length=300)
+    officer_name = text_field(
         "Officer who took the decision",
         required_message="Enter the name of the officer who took the decision",
         max_length=150,
     )
-    officer_title = _text("Officer's job title (optional)", max_length=200)
+    officer_title = text_field("Officer's job title (optional)", max_length=200)
     date = GovukDateField(
         label="Date of the decision",
         help_text="For example, 13 4 2017",
         required_message="Enter the date of the decision",
     )
-    decision = _textarea("The decision", required_message="Enter the decision", rows=4)
-    reasons = _textarea("Reasons for the decision", required_message="Enter the reasons", rows=4)
-    alternatives_rejected = _textarea(
+    decision = textarea_field("The decision", required_message="Enter the decision", rows=4)
+    reasons = textarea_field(
+        "Reasons for the decision", required_message="Enter the reasons", rows=4
+    )
+    alternatives_rejected = textarea_field(
         "Alternative options considered and rejected",
         required_message="Enter the alternatives considered and rejected, or “None”",
         rows=3,
     )
-    conflicts_of_interest = _textarea(
+    conflicts_of_interest = textarea_field(
         "Conflicts of interest declared",
         help_text="Any conflict of interest declared by a member consulted, and any "
         "dispensation granted. Leave blank if none",
         rows=3,
     )
-    paper = _LabelledModelChoiceField(
+    paper = LabelledModelChoiceField(
         queryset=None,
         label="Report (optional)",
         required=False,
         empty_label="None",
         label_from=paper_label,
-        error_messages=_choice_errors("the report"),
+        error_messages=choice_errors("the report"),
     )
     is_key = forms.BooleanField(label="This is a key decision", required=False)
-    forward_plan_entry = _LabelledModelChoiceField(
+    forward_plan_entry = LabelledModelChoiceField(
         queryset=None,
         label="Forward plan entry (key decisions only)",
         required=False,
         empty_label="None",
-        error_messages=_choice_errors("the forward plan entry"),
+        error_messages=choice_errors("the forward plan entry"),
     )
     key_decision_exception = forms.ChoiceField(
         label="If it was not on the forward plan in time",
@@ -1026,7 +833,7 @@ class OfficerDecisionForm(GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Select the exception"},
     )
-    exception_reason = _textarea("Reason for the exception", rows=3)
+    exception_reason = textarea_field("Reason for the exception", rows=3)
 
     def __init__(self, *args, papers, forward_plan_entries, **kwargs):
         super().__init__(*args, **kwargs)
@@ -1055,29 +862,31 @@ class OfficerDecisionForm(GovukFormMixin, forms.Form):
 class ForwardPlanEntryForm(GovukFormMixin, forms.Form):
     submit_label = "Add to the forward plan"
 
-    title = _text("Title", required_message="Enter the title of the key decision", max_length=300)
-    decision_maker = _LabelledModelChoiceField(
+    title = text_field(
+        "Title", required_message="Enter the title of the key decision", max_length=300
+    )
+    decision_maker = LabelledModelChoiceField(
         queryset=None,
         label="Decision maker",
         empty_label="Select the decision maker",
-        error_messages=_choice_errors("the decision maker"),
+        error_messages=choice_errors("the decision maker"),
     )
     expected_date = GovukDateField(
         label="Date the decision is expected",
         help_text="For example, 13 4 2017",
         required_message="Enter the date the decision is expected",
     )
-    summary = _textarea("Summary (optional)", rows=4)
-    documents = _textarea("Documents to be considered (optional)", rows=3)
-    wards_affected = _text("Wards affected (optional)", max_length=200)
-    contact = _text("Contact (optional)", max_length=200)
-    paper = _LabelledModelChoiceField(
+    summary = textarea_field("Summary (optional)", rows=4)
+    documents = textarea_field("Documents to be considered (optional)", rows=3)
+    wards_affected = text_field("Wards affected (optional)", max_length=200)
+    contact = text_field("Contact (optional)", max_length=200)
+    paper = LabelledModelChoiceField(
         queryset=None,
         label="Report (optional)",
         required=False,
         empty_label="None",
         label_from=paper_label,
-        error_messages=_choice_errors("the report"),
+        error_messages=choice_errors("the report"),
     )
 
     def __init__(self, *args, organizations, papers, **kwargs):

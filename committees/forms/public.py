@@ -5,7 +5,7 @@ from django import forms
 
 from committees.queries import public as queries
 from committees.search import MAX_QUERY_CHARS
-from governance_portal.forms import GovukFormMixin
+from portal_kit.forms import GovukFormMixin
 
 DATE_HINT = "For example, 27/3/2017"
 QUERY_TOO_LONG = f"Search terms must be {MAX_QUERY_CHARS} characters or fewer"

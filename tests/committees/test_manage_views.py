@@ -33,6 +33,7 @@ from committees.models import (
     SignOff,
 )
 from organisation.roles import Role
+from portal_kit import forms as kit_forms
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -195,29 +196,6 @@ def test_csrf_is_enforced(gs_user):
 # --- Meetings -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("typed", "time"),
-    [
-        ("2pm", dt.time(14)),
-        ("2:30 pm", dt.time(14, 30)),
-        ("2.30p.m.", dt.time(14, 30)),
-        ("12pm", dt.time(12)),
-        ("12am", dt.time(0)),
-        ("midday", dt.time(12)),
-        ("14:30", dt.time(14, 30)),
-        ("1430", dt.time(14, 30)),
-        ("09:15", dt.time(9, 15)),
-        ("18", dt.time(18)),
-        ("2", None),
-        ("13pm", None),
-        ("14:60", None),
-        ("24:00", None),
-    ],
-)
-def test_times_are_read_as_people_type_them(typed, time):
-    assert manage_forms.parse_time(typed) == time
-
-
 def test_meetings_list_shows_state_and_publish_by_date(gs):
     organization = OrganizationFactory(name="Cabinet Member for Policy and Leadership")
     meeting = meeting_at(future_day(30), organizations=[organization])
@@ -281,16 +259,16 @@ def test_the_meeting_page_says_publish_by_for_an_upcoming_meeting(gs):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"date_0": "31", "date_1": "2", "date_2": "2030"}, manage_forms.REAL_DATE),
-        ({"date_0": "aa", "date_1": "4", "date_2": "2030"}, manage_forms.REAL_DATE),
-        ({"date_0": "13", "date_1": "13", "date_2": "2030"}, manage_forms.REAL_DATE),
-        ({"date_0": "13", "date_1": "4", "date_2": "30"}, manage_forms.YEAR_FOUR_DIGITS),
-        ({"date_0": "13", "date_1": "", "date_2": "2030"}, manage_forms.DATE_INCOMPLETE),
+        ({"date_0": "31", "date_1": "2", "date_2": "2030"}, kit_forms.REAL_DATE),
+        ({"date_0": "aa", "date_1": "4", "date_2": "2030"}, kit_forms.REAL_DATE),
+        ({"date_0": "13", "date_1": "13", "date_2": "2030"}, kit_forms.REAL_DATE),
+        ({"date_0": "13", "date_1": "4", "date_2": "30"}, kit_forms.YEAR_FOUR_DIGITS),
+        ({"date_0": "13", "date_1": "", "date_2": "2030"}, kit_forms.DATE_INCOMPLETE),
         ({"date_0": "", "date_1": "", "date_2": ""}, "Enter the date of the meeting"),
-        ({"start_time": "25:00"}, manage_forms.REAL_TIME),
-        ({"start_time": "teatime"}, manage_forms.REAL_TIME),
-        ({"start_time": "2"}, manage_forms.REAL_TIME),
-        ({"date_0": "1" * 30, "date_1": "4", "date_2": "2030"}, manage_forms.REAL_DATE),
+        ({"start_time": "25:00"}, kit_forms.REAL_TIME),
+        ({"start_time": "teatime"}, kit_forms.REAL_TIME),
+        ({"start_time": "2"}, kit_forms.REAL_TIME),
+        ({"date_0": "1" * 30, "date_1": "4", "date_2": "2030"}, kit_forms.REAL_DATE),
         ({"start_time": ""}, "Enter the time the meeting starts"),
         ({"start_time": "2pm", "end_time": "1pm"}, services.END_BEFORE_START),
         ({"start_time": "2pm", "end_time": "2pm"}, services.END_BEFORE_START),
@@ -1039,7 +1017,7 @@ def test_a_report_with_an_impossible_date_is_refused(gs):
         reverse("manage:report_create"),
         paper_data(date_0="30", date_1="2", date_2="2017"),
     )
-    assert_refused(response, manage_forms.REAL_DATE)
+    assert_refused(response, kit_forms.REAL_DATE)
     assert snapshot() == before
 
 

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees import services
-from committees.forms.manage import VERSION_MISSING
 from committees.models import AgendaItem, Attendance, Meeting, MeetingState, Paper
+from portal_kit.forms import VERSION_MISSING
 from tests.committees.factories import MeetingFactory, PaperFactory, PersonFactory
 from tests.reliability.support import (
     assert_refused,

@@ -153,7 +153,15 @@ class GovukTimeField(forms.CharField):
             "widget",
             forms.TextInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
         )
-        super().__init__(error_messages={"required": required_message}, **kwargs)
+        super().__init__(
+            error_messages={
+                "required": required_message,
+                # No time is 20 characters long or holds a NUL: it is not a real time.
+                "max_length": REAL_TIME,
+                "null_characters_not_allowed": REAL_TIME,
+            },
+            **kwargs,
+        )
 
     def clean(self, value):
         text = super().clean(value)

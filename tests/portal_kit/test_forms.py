@@ -193,6 +193,13 @@ def test_a_missing_or_wrong_time_gets_the_govuk_message(typed, message):
     assert errors_of(MeetingDetails(posted(start=typed)))["start"] == [message]
 
 
+@pytest.mark.parametrize("typed", [HOSTILE, "1" * 21, "2pm\x00"])
+def test_an_overlong_or_null_time_gets_the_govuk_message_too(typed):
+    # Django's own wording ("Ensure this value has at most 20 characters", "Null characters
+    # are not allowed.") is not the Design System's.
+    assert errors_of(MeetingDetails(posted(start=typed)))["start"] == [REAL_TIME]
+
+
 def test_an_optional_time_left_empty_is_none():
     form = MeetingDetails(posted(end=""))
     assert form.is_valid(), form.errors

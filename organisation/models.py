@@ -8,19 +8,9 @@ from simple_history.models import HistoricalRecords
 
 from organisation.accounts import normalise_email
 from organisation.roles import ADMIN_ROLES, PRIVILEGED_ROLES, ROLE_BY_GROUP_NAME, Role
+from portal_kit.models import RecordModel
 
 DUPLICATE_EMAIL = "An account with this email address already exists"
-
-
-class RecordModel(models.Model):
-    """Base for every model of record: timestamps and an attributed history of changes."""
-
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(inherit=True)
-
-    class Meta:
-        abstract = True
 
 
 class Council(RecordModel):

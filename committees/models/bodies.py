@@ -1,7 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
-from organisation.models import RecordModel
+from portal_kit.models import RecordModel
 
 
 class LegislativeTerm(RecordModel):

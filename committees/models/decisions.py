@@ -5,7 +5,7 @@ from django.urls import reverse
 from committees.models.bodies import Organization
 from committees.models.meetings import AgendaItem, Meeting
 from committees.models.papers import Paper
-from organisation.models import RecordModel
+from portal_kit.models import RecordModel
 
 
 class ForwardPlanEntry(RecordModel):

@@ -5,16 +5,8 @@ from django.db.models import Deferrable, Q
 from django.urls import reverse
 
 from committees.models.bodies import Location, Organization, Person
-from organisation.models import Directorate, RecordModel
-
-
-class Versioned(models.Model):
-    """Optimistic locking: services refuse a save whose version is not the stored one."""
-
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        abstract = True
+from organisation.models import Directorate
+from portal_kit.models import RecordModel, Versioned
 
 
 class MeetingState(models.TextChoices):

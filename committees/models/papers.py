@@ -4,8 +4,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from committees.models.bodies import Organization
-from committees.models.meetings import AgendaItem, Meeting, Versioned
-from organisation.models import Directorate, RecordModel
+from committees.models.meetings import AgendaItem, Meeting
+from organisation.models import Directorate
+from portal_kit.models import RecordModel, Versioned
 
 
 class Paper(Versioned, RecordModel):

@@ -1,0 +1,62 @@
+"""The date and time filters every app's templates use."""
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+
+from portal_kit.templatetags.portal_kit import clock, when
+from portal_kit.time import LONDON
+
+UTC = dt.UTC
+
+
+def render(source: str, **context) -> str:
+    return Template("{% load portal_kit %}" + source).render(Context(context))
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (dt.time(14), "2:00 pm"),
+        (dt.time(9, 5), "9:05 am"),
+        (dt.time(0, 0), "12:00 am"),
+        (dt.time(12, 0), "12:00 pm"),
+        (dt.time(23, 59), "11:59 pm"),
+        (dt.datetime(2017, 4, 13, 13, tzinfo=UTC), "2:00 pm"),  # summer time
+        (dt.datetime(2018, 1, 16, 14, tzinfo=UTC), "2:00 pm"),  # winter
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_clock_shows_london_time_as_the_council_writes_it(value, shown):
+    assert clock(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (dt.datetime(2017, 4, 13, 14, tzinfo=LONDON), "Thursday 13 April 2017, 2:00 pm"),
+        (dt.datetime(2017, 4, 13, 13, tzinfo=UTC), "Thursday 13 April 2017, 2:00 pm"),
+        (dt.datetime(2017, 3, 31, 23, 30, tzinfo=UTC), "Saturday 1 April 2017, 12:30 am"),
+        (dt.datetime(2018, 1, 16, 10, tzinfo=UTC), "Tuesday 16 January 2018, 10:00 am"),
+        (None, ""),
+    ],
+)
+def test_when_shows_the_day_and_time_in_london(value, shown):
+    assert when(value) == shown
+
+
+def test_the_filters_in_a_template():
+    start = dt.datetime(2017, 4, 13, 13, tzinfo=UTC)
+    assert render("{{ start|when }} to {{ end|clock }}", start=start, end=dt.time(15, 30)) == (
+        "Thursday 13 April 2017, 2:00 pm to 3:30 pm"
+    )
+
+
+def test_a_date_needs_no_filter_of_the_kit():
+    """The kit's filters are for times; a date on its own is Django's date filter, in the
+    portal's format (governance_portal/formats/en_GB): 13 April 2017."""
+    assert Template("{{ day|date }}").render(Context({"day": dt.date(2017, 4, 13)})) == (
+        "13 April 2017"
+    )

@@ -1,12 +1,14 @@
 """What every app's templates need: times and dates as the council writes them ("2:00 pm",
-"Thursday 13 April 2017, 2:00 pm", in London time). Load with {% load portal_kit %}. Dates
-alone need no filter: {{ day|date }} is "13 April 2017" (governance_portal/formats/en_GB)."""
+"Thursday 13 April 2017, 2:00 pm", in London time) and the GOV.UK error summary of a form.
+Load with {% load portal_kit %}. Dates alone need no filter: {{ day|date }} is "13 April 2017"
+(governance_portal/formats/en_GB)."""
 
 import datetime as dt
 
 from django import template
 from django.utils import timezone
 
+from portal_kit.forms import error_summary as error_links
 from portal_kit.time import LONDON
 
 register = template.Library()
@@ -30,3 +32,10 @@ def when(value) -> str:
         return ""
     local = timezone.localtime(value, LONDON)
     return f"{local:%A} {local.day} {local:%B %Y}, {clock(local)}"
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def error_summary(form) -> dict:
+    """The GOV.UK error summary of `form`: one link per error, to the input it is about
+    (portal_kit.forms.error_summary); nothing when the form has no errors."""
+    return {"links": error_links(form) if form is not None and form.errors else []}

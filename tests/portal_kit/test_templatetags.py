@@ -1,10 +1,12 @@
-"""The date and time filters every app's templates use."""
+"""The date and time filters every app's templates use, and the error summary tag."""
 
 import datetime as dt
 
 import pytest
+from django import forms
 from django.template import Context, Template
 
+from portal_kit.forms import GovukFormMixin
 from portal_kit.templatetags.portal_kit import clock, when
 from portal_kit.time import LONDON
 
@@ -60,3 +62,26 @@ def test_a_date_needs_no_filter_of_the_kit():
     assert Template("{{ day|date }}").render(Context({"day": dt.date(2017, 4, 13)})) == (
         "13 April 2017"
     )
+
+
+class Search(GovukFormMixin, forms.Form):
+    words = forms.CharField(label="Search for", error_messages={"required": "Enter words"})
+
+
+def test_the_error_summary_tag_links_each_error_and_escapes_it():
+    form = Search({"words": ""})
+    form.is_valid()
+    form.add_error(None, "<b>Markup</b> stays text")
+    html = render("{% error_summary form %}", form=form)
+    assert 'class="govuk-error-summary" data-module="govuk-error-summary"' in html
+    assert '<div role="alert">' in html
+    assert '<h2 class="govuk-error-summary__title">There is a problem</h2>' in html
+    assert '<li><a href="#id_words">&lt;b&gt;Markup&lt;/b&gt; stays text</a></li>' in html
+    assert '<li><a href="#id_words">Enter words</a></li>' in html
+
+
+@pytest.mark.parametrize("form", [Search(), Search({"words": "budget"}), None])
+def test_no_error_summary_without_errors(form):
+    if form is not None:
+        form.is_valid()
+    assert render("{% error_summary form %}", form=form).strip() == ""

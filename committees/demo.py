@@ -9,7 +9,6 @@ Everything goes through `ensure`, so a second load writes nothing.
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -42,9 +41,9 @@ from committees.models import (
 )
 from organisation.models import Directorate, User
 from organisation.seeding import ensure
+from portal_kit.time import LONDON
 
 TEXT = Path(__file__).parent / "demo_data"
-LONDON = ZoneInfo("Europe/London")
 D = dt.date
 
 

@@ -5,7 +5,6 @@ sign in, so they are built as an anonymous visitor sees things. Private papers n
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -22,10 +21,10 @@ from committees.models import Consultation, Meeting, MeetingState, Organization,
 from committees.queries import public as queries
 from governance_portal import url_shapes
 from organisation.access import require
+from portal_kit.time import LONDON
 
 PUBLIC = AnonymousUser()
-TZID = "Europe/London"
-LONDON = ZoneInfo(TZID)
+TZID = LONDON.key
 #: The meetings calendars (all, and each committee's) cover the past year and what is to come.
 CALENDAR_HISTORY = dt.timedelta(days=366)
 DEFAULT_LENGTH = dt.timedelta(hours=2)

@@ -32,8 +32,7 @@ from committees.models import (
     SignOff,
     SignOffKind,
 )
-
-LONDON = dt.timezone(dt.timedelta(0))
+from portal_kit.time import LONDON
 
 
 def minimal_pdf(text: str = "Report", pages: int = 1) -> bytes:
@@ -102,8 +101,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         model = Meeting
         skip_postgeneration_save = True
 
+    # 2pm in London, a month from now: when the council's meetings start.
     start = factory.LazyFunction(
-        lambda: (timezone.now() + dt.timedelta(days=30)).replace(
+        lambda: (dt.datetime.now(LONDON) + dt.timedelta(days=30)).replace(
             hour=14, minute=0, second=0, microsecond=0
         )
     )

@@ -2,7 +2,6 @@
 Private business never appears in either."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from defusedxml import ElementTree
@@ -11,6 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from committees.models import MeetingState
+from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -23,7 +23,6 @@ from tests.committees.factories import (
 from tests.committees.public_factories import published_meeting, published_report
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 

@@ -6,7 +6,6 @@ feeds are ordered by it."""
 
 import datetime as dt
 import importlib
-from zoneinfo import ZoneInfo
 
 import pytest
 from defusedxml import ElementTree
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from committees import services
 from committees.models import Paper
+from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -27,7 +27,6 @@ from tests.committees.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 ATOM = "{http://www.w3.org/2005/Atom}"
 BACKFILL = importlib.import_module("committees.migrations.0002_paper_first_published_at").BACKFILL
 

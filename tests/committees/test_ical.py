@@ -5,7 +5,6 @@ UTF-8 sequence, and any title survives the round trip."""
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import RequestFactory
@@ -19,9 +18,9 @@ from committees import ical, services
 from committees.models import Meeting, MeetingState
 from committees.queries.public import CalendarMeeting
 from committees.views.feeds import _calendar_response
+from portal_kit.time import LONDON
 from tests.committees.factories import LocationFactory, MeetingFactory, OrganizationFactory
 
-LONDON = ZoneInfo("Europe/London")
 #: Every property the feeds write for a meeting.
 EVENT_FIELDS = [
     "UID",

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
@@ -31,6 +30,7 @@ from committees.models import (
 from committees.oparl import shapes as oparl
 from committees.oparl.urls import PLURALS, SEGMENTS
 from organisation.roles import Role
+from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -51,7 +51,6 @@ from tests.committees.oparl_factories import CouncilFactory
 
 pytestmark = pytest.mark.django_db
 
-LONDON = ZoneInfo("Europe/London")
 ORIGIN = "http://testserver"
 API = "/oparl/v1/"
 SCHEMA_DIR = Path(__file__).parent / "oparl_schema"

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.base import ContentFile
@@ -18,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 from committees import documents, pack, tasks
 from committees.models import AgendaItem, AgendaPack, DocumentKind, PackStatus
 from governance_portal import pagecache
+from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -35,7 +35,6 @@ from tests.factories import UserFactory
 from tests.security.payloads import content_types
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(autouse=True)

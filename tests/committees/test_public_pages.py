@@ -4,7 +4,6 @@ costs the same number of queries whatever the data volume."""
 import datetime as dt
 import html
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -22,6 +21,7 @@ from committees.models import (
     SignOffKind,
 )
 from organisation.roles import Role
+from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -49,7 +49,6 @@ from tests.committees.public_factories import (
 from tests.factories import DirectorateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 EXEMPT = "EXEMPT"
 
 

@@ -1,5 +1,4 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from committees.models import (
     Meeting,
     MeetingState,
 )
+from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -28,7 +28,6 @@ from tests.committees.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
 
 
 def at(y, m, d, h=14, minute=0):

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import itertools
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -22,10 +21,10 @@ from pypdf import PdfReader
 
 from committees.models import AgendaPack, Meeting, PackStatus
 from organisation.roles import Role
+from portal_kit.time import LONDON
 from tests.e2e.test_sign_in import current_code, fill_sign_in, menu
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
 
-LONDON = ZoneInfo("Europe/London")
 CMPL = "Cabinet Member for Policy and Leadership"
 PLACE_REPORT = "Report of the Deputy Chief Executive (Place)"
 ROOM = "Committee Room 2, Council House, Earl Street, Coventry, CV1 5RR"

@@ -154,11 +154,13 @@ def store_document(
     kind: str,
     title: str,
     position: int = 0,
+    actor=None,
 ) -> Document:
     """Check the upload and store it as a Document of `paper` (a report's file) or `meeting`
-    (its minutes). If the row is not committed (a refused upload, a failed save, a
-    connection lost at COMMIT), the stored file is removed again, so nothing is left behind.
-    Inside a caller's transaction the caller's rollback cannot be seen here."""
+    (its minutes), its history attributed to `actor`; called by services.upload_document. If
+    the row is not committed (a refused upload, a failed save, a connection lost at COMMIT),
+    the stored file is removed again, so nothing is left behind. Inside a caller's
+    transaction the caller's rollback cannot be seen here."""
     stored = []
     try:
         with transaction.atomic():
@@ -170,6 +172,7 @@ def store_document(
                 kind=kind,
                 title=title,
                 position=position,
+                actor=actor,
             )
     except BaseException:
         for document in stored:
@@ -186,22 +189,23 @@ def _store_document(
     kind: str,
     title: str,
     position: int = 0,
+    actor=None,
 ) -> Document:
     """Everything is checked before anything is written."""
     title = " ".join((title or "").split())
     errors = {}
     if paper is None and meeting is None:
-        errors["paper"] = NO_OWNER
+        errors["paper"] = ValidationError(NO_OWNER, code="no_owner")
     if kind not in DocumentKind.values:
-        errors["kind"] = BAD_KIND
+        errors["kind"] = ValidationError(BAD_KIND, code="bad_kind")
     if not title:
-        errors["title"] = NO_TITLE
+        errors["title"] = ValidationError(NO_TITLE, code="required")
     elif len(title) > Document._meta.get_field("title").max_length:
-        errors["title"] = TITLE_TOO_LONG
+        errors["title"] = ValidationError(TITLE_TOO_LONG, code="max_length")
     try:
         facts = validate_and_read(uploaded_file)
     except ValidationError as error:
-        errors["file"] = error.messages[0]
+        errors["file"] = error
     if errors:
         raise ValidationError(errors)
 
@@ -223,6 +227,7 @@ def _store_document(
         f"{secrets.token_hex(16)}{facts.extension}", ContentFile(facts.content), save=False
     )
     stored.append(document)
+    document._history_user = actor
     document.save()
     return document
 

@@ -7,6 +7,8 @@ exempt minutes are refused with the same 404 as something that does not exist.
 Governance Services see and change everything here.
 """
 
+from typing import NamedTuple
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -20,8 +22,18 @@ from django.db.models import (
     When,
 )
 
-from committees.models import AgendaItem, Consultation
-from organisation.policies import Policy, has_role
+from committees.models import (
+    AgendaItem,
+    Consultation,
+    Decision,
+    Document,
+    Meeting,
+    MeetingState,
+    Organization,
+    Paper,
+    Person,
+)
+from organisation.policies import Action, Policy, has_role
 from organisation.roles import Role
 
 MANAGERS = (Role.GOVERNANCE_SERVICES,)
@@ -142,8 +154,21 @@ def exemption_paragraphs() -> Case:
 # --- The policies ----------------------------------------------------------------------------
 
 
+MEETING_CANCELLED = "This meeting has been cancelled"
+MINUTES_LOCKED = "The minutes have been approved and cannot be changed. Record a correction instead"
+
+
+class Closed(NamedTuple):
+    """Why a record can no longer be changed: a code for services and tests, words for pages."""
+
+    code: str
+    message: str
+
+
 class CommitteeBusinessPolicy(Policy):
     """Governance Services' own pages: building agendas, publishing, minutes."""
+
+    model = Meeting
 
     def can(self, user, action):
         return manages_committees(user)
@@ -165,10 +190,40 @@ class MeetingPolicy(PublicRecordPolicy):
     """Every meeting is public (its date, place and state); what it contains is decided by
     the item, paper and document policies."""
 
+    model = Meeting
+
+    def closed_to_change(self, meeting) -> Closed | None:
+        """Why the meeting's business (its date, agenda, attendance and minutes) can no
+        longer change, whoever asks: it was cancelled, or its minutes were approved at a
+        later meeting (they are locked; corrections are recorded instead). The services
+        refuse with this, and Governance Services' pages offer no change for the same
+        reason."""
+        if meeting.state == MeetingState.CANCELLED:
+            return Closed("cancelled", MEETING_CANCELLED)
+        if meeting.state == MeetingState.MINUTES_APPROVED:
+            return Closed("locked", MINUTES_LOCKED)
+        return None
+
+    def refusal(self, user, action, obj=None):
+        closed = obj is not None and action == Action.MANAGE and self.closed_to_change(obj)
+        return closed.message if closed else super().refusal(user, action, obj)
+
     def can_see_agenda(self, user, meeting) -> bool:
         """The public sees an agenda once it is published; Governance Services while they
         build it."""
         return meeting.agenda_published_at is not None or manages_committees(user)
+
+
+class OrganizationPolicy(PublicRecordPolicy):
+    """Committees and other decision makers: public, with their members."""
+
+    model = Organization
+
+
+class PersonPolicy(PublicRecordPolicy):
+    """Councillors: public, with their memberships and posts."""
+
+    model = Person
 
 
 class AgendaItemPolicy(PublicRecordPolicy):
@@ -176,6 +231,8 @@ class AgendaItemPolicy(PublicRecordPolicy):
     with what the visitor may see of it, so that no output decides for itself:
     `public_business` and `exemption` (paragraphs) for everyone, `content_open` (item_open)
     and `minute_open` (minute_open) as they apply to the visitor."""
+
+    model = AgendaItem
 
     def with_business(self, queryset: QuerySet) -> QuerySet:
         """Each item annotated `public_business` and `exemption`, whoever asks."""
@@ -195,6 +252,8 @@ class AgendaItemPolicy(PublicRecordPolicy):
 class PaperPolicy(PublicRecordPolicy):
     """The public sees a public report once it is taken at an open step (paper_open)."""
 
+    model = Paper
+
     hide_existence = True
 
     def visible(self, user, queryset: QuerySet) -> QuerySet:
@@ -205,6 +264,8 @@ class PaperPolicy(PublicRecordPolicy):
 
 class ConsultationPolicy(PublicRecordPolicy):
     """The steps of reports' journeys the public may see (step_open)."""
+
+    model = Consultation
 
     hide_existence = True
 
@@ -217,6 +278,8 @@ class ConsultationPolicy(PublicRecordPolicy):
 class DocumentPolicy(PublicRecordPolicy):
     """A report's files go with the report (paper_open); a meeting's own files (minutes)
     with the publication of its minutes."""
+
+    model = Document
 
     hide_existence = True
 
@@ -238,6 +301,9 @@ class DocumentPolicy(PublicRecordPolicy):
 
 
 class DecisionPolicy(PublicRecordPolicy):
+    """The decisions register: public decisions not taken at private business."""
+
+    model = Decision
     hide_existence = True
 
     def visible(self, user, queryset: QuerySet) -> QuerySet:
@@ -248,6 +314,8 @@ class DecisionPolicy(PublicRecordPolicy):
 
 committee_business = CommitteeBusinessPolicy()
 meetings = MeetingPolicy()
+organizations = OrganizationPolicy()
+people = PersonPolicy()
 agenda_items = AgendaItemPolicy()
 papers = PaperPolicy()
 consultations = ConsultationPolicy()

@@ -1,11 +1,22 @@
-"""Every change to committee business: one function per business action, each one
-transaction, checking its rule before it writes. Error messages are module constants that
-forms show and tests reuse.
+"""Every change to committee business, and the only door for one: one function per business
+action, keyword-only, each one transaction that checks its rule before it writes.
 
-Changes are recorded in each model's history (django-simple-history); the acting user is
-attributed by HistoryRequestMiddleware in requests, or by `_as(actor)` here.
+- The acting person (`actor`) is required by every service: a `User`, or `SCRIPT` for the
+  demo, the benchmark and the command line. The history rows the action writes are
+  attributed to it (`_as`).
+- A change to a record that people edit concurrently (meetings, items, reports) names the
+  `version` it was made to (optimistic locking, portal_kit.models.locked_current): a stale
+  copy is refused, never saved over. Scripts that hold no copy pass `ANY_VERSION`.
+- Every refusal is a `ValidationError` with a `code`; the messages are module constants that
+  forms show and tests reuse.
+- What the public sees follows every change through one hook, `_in_step`: the page cache's
+  content version, the search index and the agenda packs.
+
+Other modules of the app that write (documents, pack, search, tasks) are helpers of these
+services and of the background tasks: views and scripts never call them.
 """
 
+import dataclasses
 import datetime as dt
 import string
 from collections.abc import Iterable
@@ -15,15 +26,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from committees import policies, rules
+from committees import documents, pack, policies, rules, search, tasks
 from committees.models import (
     AgendaItem,
+    AgendaPack,
     Attendance,
     AttendanceStatus,
     Consultation,
     Decision,
     DecisionKind,
     Declaration,
+    Document,
     ForwardPlanEntry,
     KeyDecisionException,
     Location,
@@ -37,14 +50,18 @@ from committees.models import (
 )
 from committees.models.meetings import SCHEDULE_12A_PARAGRAPHS
 from governance_portal import pagecache
+from organisation.models import Directorate
+from organisation.policies import SERVER_CONSOLE
+from portal_kit.models import locked_current, save_next_version
 
-STALE = (
-    "Someone else changed this while you were editing it. Your changes have not been saved: "
-    "check the latest version and make them again"
-)
+#: The actor of a script (the demo data, the benchmark, a management command): its changes
+#: are recorded without a person.
+SCRIPT = SERVER_CONSOLE
+
+
 END_BEFORE_START = "The meeting must end after it starts"
 NO_ORGANIZATION = "Select the committee or decision maker holding the meeting"
-MEETING_CANCELLED = "This meeting has been cancelled"
+CANCEL_NEEDS_REASON = "Enter why the meeting is cancelled"
 MEETING_PAST = "You cannot publish the agenda of a meeting that has already taken place"
 ALREADY_PUBLISHED = "The agenda has already been published"
 EMPTY_AGENDA = "Add at least one item to the agenda before publishing it"
@@ -59,10 +76,10 @@ PRIVATE_NEEDS_PARAGRAPH = "Select the paragraph of Schedule 12A that makes this 
 BAD_PARAGRAPH = "Paragraphs of Schedule 12A are numbered 1 to 7"
 URGENT_NEEDS_REASON = "Enter the reason for urgency"
 SUB_ITEM_DEPTH = "A sub-item cannot have sub-items of its own"
-MINUTES_LOCKED = "The minutes have been approved and cannot be changed. Record a correction instead"
 MINUTES_NOT_PUBLISHED = "Publish the minutes before they are approved"
 APPROVE_AT_LATER_MEETING = "Minutes are approved at a later meeting of the same decision maker"
 SUBSTITUTE_FOR_WHOM = "Say whom the substitute is standing in for"
+APPROVED_BEFORE_SENT = "The date it was approved must be the same as or after the date it was sent"
 KEY_DECISION_NOTICE = (
     "This key decision was not on the forward plan 28 clear days before it was taken: "
     "record a general exception or special urgency, with the reason"
@@ -71,50 +88,72 @@ OFFICER_DECISION_NEEDS_OFFICER = "Enter the name of the officer who took the dec
 ALREADY_CLOSED = "This issue has already been closed"
 NOT_OUTSTANDING = "This resolution did not ask for anything to come back"
 NOT_ON_THIS_AGENDA = "That item is not on the agenda of this meeting"
+NO_CORRECTION = "Enter the correction"
+NO_CORRECTION_REASON = "Enter the reason for the correction"
+REFERENCE_TAKEN = "A report with this reference already exists. Enter a different reference"
+PRIVATE_PAPER_NEEDS_PARAGRAPH = (
+    "Select the paragraph of Schedule 12A that makes this report private"
+)
 
 
-def _as(actor, *objects):
-    """Attribute the history rows these saves create to `actor`."""
+# --- What every service shares ---------------------------------------------------------------
+
+
+def _refused(message: str, code: str, field: str | None = None) -> ValidationError:
+    """A refusal with its code, on `field` if given (the form shows it there)."""
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+def _as(actor, *objects) -> None:
+    """Attribute the history rows these saves create to `actor` (a script: to nobody)."""
     for obj in objects:
-        obj._history_user = actor
+        obj._history_user = None if actor is SCRIPT else actor
 
 
-def _check_version(model, pk: int, version: int | None):
-    """Optimistic locking: refuse a change made to an out-of-date copy, never overwrite."""
-    current = model.objects.select_for_update().get(pk=pk)
-    if version is not None and current.version != version:
-        raise ValidationError(STALE, code="stale")
-    return current
-
-
-def _bump(obj, fields: list[str]):
-    """Save a row read with select_for_update (so no one else can move its version on)."""
-    obj.version += 1
-    obj.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def _after_change(meeting: Meeting):
-    """Keep what the public sees in step: the search index now, the pack after commit."""
-    from committees import search, tasks
-
-    # Signals cover saves and deletes; this covers the bulk updates (renumbering, search).
+def _in_step(
+    *,
+    meetings: Iterable[Meeting] = (),
+    papers: Iterable[Paper] = (),
+    decisions: Iterable[Decision] = (),
+    packs: bool = True,
+) -> None:
+    """The hook every service calls after a change the public may see: the page cache's
+    content version moves (saves move it by signal; this covers bulk updates), the search
+    index is rewritten for what changed, and the packs of published agendas are rebuilt
+    after commit (`packs=False` for changes no pack shows, such as minutes)."""
     pagecache.content_changed()
-    search.reindex_meeting(meeting)
-    if meeting.agenda_published_at is not None and meeting.state != MeetingState.CANCELLED:
-        tasks.request_pack_build(meeting)
+    for meeting in meetings:
+        search.reindex_meeting(meeting)
+        published = meeting.agenda_published_at is not None
+        if packs and published and meeting.state != MeetingState.CANCELLED:
+            tasks.request_pack_build(meeting)
+    for paper in papers:
+        search.reindex_paper(paper)
+    for decision in decisions:
+        search.reindex_decision(decision)
 
 
 def _withdraw_packs(meeting_ids) -> None:
     """Something public in these meetings' packs has just been made private or taken off the
     agenda: the packs come down in this transaction (the rebuild follows after commit)."""
-    from committees import pack
-
     pack.withdraw(meeting_ids)
 
 
-def _locked_if_approved(meeting: Meeting):
-    if meeting.state == MeetingState.MINUTES_APPROVED:
-        raise ValidationError(MINUTES_LOCKED, code="locked")
+def _open_for_change(meeting: Meeting) -> None:
+    """Refuse any change to the business of a cancelled meeting, or of one whose minutes are
+    approved (policies.MeetingPolicy.closed_to_change: the pages ask the same)."""
+    closed = policies.meetings.closed_to_change(meeting)
+    if closed:
+        raise _refused(closed.message, closed.code)
+
+
+def _paragraphs_errors(*, is_public: bool, paragraphs: list[int], missing: str) -> dict:
+    if not is_public and not paragraphs:
+        return {"exempt_paragraphs": ValidationError(missing, code="no_paragraph")}
+    if any(p not in SCHEDULE_12A_PARAGRAPHS for p in paragraphs):
+        return {"exempt_paragraphs": ValidationError(BAD_PARAGRAPH, code="bad_paragraph")}
+    return {}
 
 
 # --- Meetings -------------------------------------------------------------------------------
@@ -130,15 +169,15 @@ def create_meeting(
     contact_officer=None,
     webcast_url: str = "",
     name: str = "",
-    actor=None,
+    actor,
 ) -> Meeting:
     organizations = list(organizations)
     if not organizations:
-        raise ValidationError({"organizations": NO_ORGANIZATION})
+        raise _refused(NO_ORGANIZATION, "no_organization", "organizations")
     if end is not None and end <= start:
-        raise ValidationError({"end": END_BEFORE_START})
+        raise _refused(END_BEFORE_START, "end_before_start", "end")
     meeting = Meeting(
-        name=name,
+        name=name.strip(),
         start=start,
         end=end,
         location=location,
@@ -159,71 +198,62 @@ def reschedule_meeting(
     start: dt.datetime,
     end: dt.datetime | None,
     location: Location | None,
-    version: int | None,
-    actor=None,
+    version,
+    actor,
 ) -> Meeting:
-    meeting = _check_version(Meeting, meeting.pk, version)
-    if meeting.state == MeetingState.CANCELLED:
-        raise ValidationError(MEETING_CANCELLED)
-    _locked_if_approved(meeting)
+    meeting = locked_current(Meeting, meeting.pk, version)
+    _open_for_change(meeting)
     if end is not None and end <= start:
-        raise ValidationError({"end": END_BEFORE_START})
+        raise _refused(END_BEFORE_START, "end_before_start", "end")
     meeting.start, meeting.end, meeting.location = start, end, location
     _as(actor, meeting)
-    _bump(meeting, ["start", "end", "location"])
-    _after_change(meeting)
+    save_next_version(meeting, ["start", "end", "location"])
+    _in_step(meetings=[meeting])
     return meeting
 
 
 @transaction.atomic
-def cancel_meeting(*, meeting: Meeting, reason: str, version: int | None, actor=None) -> Meeting:
-    meeting = _check_version(Meeting, meeting.pk, version)
-    if meeting.state == MeetingState.CANCELLED:
-        raise ValidationError(MEETING_CANCELLED)
+def cancel_meeting(*, meeting: Meeting, reason: str, version, actor) -> Meeting:
+    meeting = locked_current(Meeting, meeting.pk, version)
+    _open_for_change(meeting)
     if not reason.strip():
-        raise ValidationError({"reason": "Enter why the meeting is cancelled"})
+        raise _refused(CANCEL_NEEDS_REASON, "no_reason", "reason")
     meeting.state = MeetingState.CANCELLED
     meeting.cancellation_reason = reason.strip()
     _as(actor, meeting)
-    _bump(meeting, ["state", "cancellation_reason"])
-    from committees import search
-
-    search.reindex_meeting(meeting)
+    save_next_version(meeting, ["state", "cancellation_reason"])
+    _in_step(meetings=[meeting])
     return meeting
 
 
 @transaction.atomic
 def publish_agenda(
-    *, meeting: Meeting, actor=None, late_reason: str = "", now: dt.datetime | None = None
+    *, meeting: Meeting, actor, late_reason: str = "", now: dt.datetime | None = None
 ) -> Meeting:
     """Open the agenda and its reports to the public. Refused for a past, cancelled or empty
     meeting, or while a report lacks its approvals; publishing less than five clear working
     days before the meeting needs a reason for urgency, which the agenda then shows."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     now = now or timezone.now()
-    if meeting.state == MeetingState.CANCELLED:
-        raise ValidationError(MEETING_CANCELLED)
+    _open_for_change(meeting)
     if meeting.agenda_published_at is not None:
-        raise ValidationError(ALREADY_PUBLISHED)
+        raise _refused(ALREADY_PUBLISHED, "already_published")
     if meeting.start <= now:
-        raise ValidationError(MEETING_PAST)
-    items = list(meeting.agenda_items.all())
-    if not items:
-        raise ValidationError(EMPTY_AGENDA)
+        raise _refused(MEETING_PAST, "past")
+    if not meeting.agenda_items.exists():
+        raise _refused(EMPTY_AGENDA, "empty_agenda")
     _check_sign_offs(Paper.objects.filter(consultations__agenda_item__meeting=meeting))
     today = timezone.localdate(now)
-    meeting_day = timezone.localdate(meeting.start)
-    if rules.is_late_publication(today, meeting_day) and not late_reason.strip():
-        raise ValidationError({"late_reason": LATE_NEEDS_REASON}, code="late")
+    late = rules.is_late_publication(today, timezone.localdate(meeting.start))
+    if late and not late_reason.strip():
+        raise _refused(LATE_NEEDS_REASON, "late", "late_reason")
     meeting.agenda_published_at = now
-    meeting.late_publication_reason = (
-        late_reason.strip() if rules.is_late_publication(today, meeting_day) else ""
-    )
+    meeting.late_publication_reason = late_reason.strip() if late else ""
     meeting.state = MeetingState.AGENDA_PUBLISHED
     _as(actor, meeting)
-    _bump(meeting, ["agenda_published_at", "late_publication_reason", "state"])
+    save_next_version(meeting, ["agenda_published_at", "late_publication_reason", "state"])
     _mark_first_published(Paper.objects.filter(consultations__meeting=meeting), now)
-    _after_change(meeting)
+    _in_step(meetings=[meeting])
     return meeting
 
 
@@ -235,63 +265,101 @@ def _mark_first_published(papers, now: dt.datetime) -> int:
     ).update(first_published_at=now)
 
 
-def _check_sign_offs(papers):
+def _check_sign_offs(papers) -> None:
     papers = list(papers.prefetch_related("sign_offs").distinct())
     problems = []
     for paper in papers:
         approved = {s.category for s in paper.sign_offs.all() if s.approved_on is not None}
         missing = rules.missing_sign_offs(approved)
         if missing:
-            problems.append(MISSING_SIGN_OFFS.format(title=paper.title, missing=", ".join(missing)))
+            problems.append(
+                ValidationError(
+                    MISSING_SIGN_OFFS.format(title=paper.title, missing=", ".join(missing)),
+                    code="sign_off",
+                )
+            )
     if problems:
-        raise ValidationError(problems, code="sign_off")
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def rebuild_pack(*, meeting: Meeting, actor) -> AgendaPack:
+    """Ask for the meeting's agenda pack to be built again (after a file was replaced, or a
+    failed build was put right); the build runs in the background."""
+    return tasks.request_pack_build(meeting)
 
 
 # --- The agenda -----------------------------------------------------------------------------
 
 
-def _validate_item(*, is_public, exempt_paragraphs, is_urgent, urgency_reason):
-    errors = {}
-    if not is_public and not exempt_paragraphs:
-        errors["exempt_paragraphs"] = PRIVATE_NEEDS_PARAGRAPH
-    if any(p not in SCHEDULE_12A_PARAGRAPHS for p in exempt_paragraphs):
-        errors["exempt_paragraphs"] = BAD_PARAGRAPH
-    if is_urgent and not urgency_reason.strip():
-        errors["urgency_reason"] = URGENT_NEEDS_REASON
-    if errors:
-        raise ValidationError(errors)
+@dataclasses.dataclass(frozen=True)
+class AgendaItemDetails:
+    """What Governance Services write about an agenda item (the form builds it)."""
+
+    title: str
+    lead: str = ""
+    description: str = ""
+    is_public: bool = True
+    exempt_paragraphs: tuple[int, ...] = ()
+    public_interest_statement: str = ""
+    is_urgent: bool = False
+    urgency_reason: str = ""
+    minutes_of: Meeting | None = None
+    lists_outstanding_issues: bool = False
+
+    @classmethod
+    def of(cls, item: AgendaItem) -> "AgendaItemDetails":
+        """The item's details as they are now (to change some with dataclasses.replace)."""
+        return cls(**{f.name: getattr(item, f.name) for f in dataclasses.fields(cls)})
+
+    def cleaned(self) -> "AgendaItemDetails":
+        """Text trimmed; paragraphs only for a private item, each once, in order; a reason
+        for urgency only for an urgent one."""
+        return dataclasses.replace(
+            self,
+            title=self.title.strip(),
+            lead=self.lead.strip(),
+            description=self.description.strip(),
+            exempt_paragraphs=() if self.is_public else tuple(sorted(set(self.exempt_paragraphs))),
+            public_interest_statement=self.public_interest_statement.strip(),
+            urgency_reason=self.urgency_reason.strip() if self.is_urgent else "",
+        )
+
+    def errors(self) -> dict:
+        errors = _paragraphs_errors(
+            is_public=self.is_public,
+            paragraphs=list(self.exempt_paragraphs),
+            missing=PRIVATE_NEEDS_PARAGRAPH,
+        )
+        if self.is_urgent and not self.urgency_reason:
+            errors["urgency_reason"] = ValidationError(URGENT_NEEDS_REASON, code="no_reason")
+        return errors
+
+    def write_to(self, item: AgendaItem) -> list[str]:
+        """Set the item's fields; returns the names of those written."""
+        names = [f.name for f in dataclasses.fields(self)]
+        for name in names:
+            value = getattr(self, name)
+            setattr(item, name, list(value) if name == "exempt_paragraphs" else value)
+        return names
 
 
 @transaction.atomic
 def add_agenda_item(
     *,
     meeting: Meeting,
-    title: str,
-    lead: str = "",
-    description: str = "",
+    details: AgendaItemDetails,
     parent: AgendaItem | None = None,
-    is_public: bool = True,
-    exempt_paragraphs: list[int] | None = None,
-    public_interest_statement: str = "",
-    is_urgent: bool = False,
-    urgency_reason: str = "",
-    minutes_of: Meeting | None = None,
-    lists_outstanding_issues: bool = False,
-    actor=None,
+    actor,
 ) -> AgendaItem:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.state == MeetingState.CANCELLED:
-        raise ValidationError(MEETING_CANCELLED)
-    _locked_if_approved(meeting)
-    exempt_paragraphs = sorted(set(exempt_paragraphs or [])) if not is_public else []
-    _validate_item(
-        is_public=is_public,
-        exempt_paragraphs=exempt_paragraphs,
-        is_urgent=is_urgent,
-        urgency_reason=urgency_reason,
-    )
+    _open_for_change(meeting)
+    details = details.cleaned()
+    errors = details.errors()
     if parent is not None and (parent.meeting_id != meeting.pk or parent.parent_id is not None):
-        raise ValidationError({"parent": SUB_ITEM_DEPTH})
+        errors["parent"] = ValidationError(SUB_ITEM_DEPTH, code="sub_item_depth")
+    if errors:
+        raise ValidationError(errors)
     siblings = meeting.agenda_items.filter(parent=parent)
     position = (siblings.aggregate(m=Max("position"))["m"] or 0) + 1
     item = AgendaItem(
@@ -299,70 +367,43 @@ def add_agenda_item(
         parent=parent,
         position=position,
         number=f"new-{position}",
-        title=title.strip(),
-        lead=lead.strip(),
-        description=description.strip(),
-        is_public=is_public,
-        exempt_paragraphs=exempt_paragraphs,
-        public_interest_statement=public_interest_statement.strip(),
-        is_urgent=is_urgent,
-        urgency_reason=urgency_reason.strip(),
         is_supplementary=meeting.agenda_published_at is not None,
-        minutes_of=minutes_of,
-        lists_outstanding_issues=lists_outstanding_issues,
     )
+    details.write_to(item)
     _as(actor, item)
     item.full_clean(exclude=["number"])
     item.save()
-    renumber_agenda(meeting, actor=actor)
+    _renumber_agenda(meeting, actor=actor)
     item.refresh_from_db()
-    _after_change(meeting)
+    _in_step(meetings=[meeting])
     return item
 
 
 @transaction.atomic
-def update_agenda_item(*, item: AgendaItem, version: int | None, actor=None, **fields):
-    item = _check_version(AgendaItem, item.pk, version)
-    _locked_if_approved(item.meeting)
+def update_agenda_item(
+    *, item: AgendaItem, details: AgendaItemDetails, version, actor
+) -> AgendaItem:
+    item = locked_current(AgendaItem, item.pk, version)
+    _open_for_change(item.meeting)
     was_public = item.is_public
-    allowed = {
-        "title",
-        "lead",
-        "description",
-        "is_public",
-        "exempt_paragraphs",
-        "public_interest_statement",
-        "is_urgent",
-        "urgency_reason",
-        "minutes_of",
-        "lists_outstanding_issues",
-    }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Cannot change {sorted(unknown)} here")
-    for name, value in fields.items():
-        setattr(item, name, value.strip() if isinstance(value, str) else value)
-    if item.is_public:
-        item.exempt_paragraphs = []
-    _validate_item(
-        is_public=item.is_public,
-        exempt_paragraphs=item.exempt_paragraphs,
-        is_urgent=item.is_urgent,
-        urgency_reason=item.urgency_reason,
-    )
+    details = details.cleaned()
+    errors = details.errors()
+    if errors:
+        raise ValidationError(errors)
+    fields = details.write_to(item)
     _as(actor, item)
-    _bump(item, list(fields) + (["exempt_paragraphs"] if "is_public" in fields else []))
+    save_next_version(item, fields)
     if was_public and not item.is_public:
         _withdraw_packs([item.meeting_id])
-    _after_change(item.meeting)
+    _in_step(meetings=[item.meeting])
     return item
 
 
 @transaction.atomic
-def move_agenda_item(*, item: AgendaItem, direction: str, actor=None) -> AgendaItem:
+def move_agenda_item(*, item: AgendaItem, direction: str, actor) -> AgendaItem:
     """Swap the item with its neighbour ("up" or "down"); the whole agenda is renumbered."""
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
-    _locked_if_approved(item.meeting)
+    _open_for_change(item.meeting)
     siblings = list(
         AgendaItem.objects.filter(meeting=item.meeting_id, parent=item.parent_id).order_by(
             "position"
@@ -375,24 +416,24 @@ def move_agenda_item(*, item: AgendaItem, direction: str, actor=None) -> AgendaI
     siblings[index], siblings[other] = siblings[other], siblings[index]
     for position, sibling in enumerate(siblings, start=1):
         AgendaItem.objects.filter(pk=sibling.pk).update(position=position)
-    renumber_agenda(item.meeting, actor=actor)
-    _after_change(item.meeting)
+    _renumber_agenda(item.meeting, actor=actor)
+    _in_step(meetings=[item.meeting])
     item.refresh_from_db()
     return item
 
 
 @transaction.atomic
-def remove_agenda_item(*, item: AgendaItem, actor=None) -> None:
+def remove_agenda_item(*, item: AgendaItem, actor) -> None:
     meeting = item.meeting
-    _locked_if_approved(meeting)
+    _open_for_change(meeting)
     _as(actor, item)
     item.delete()
-    renumber_agenda(meeting, actor=actor)
+    _renumber_agenda(meeting, actor=actor)
     _withdraw_packs([meeting.pk])
-    _after_change(meeting)
+    _in_step(meetings=[meeting])
 
 
-def renumber_agenda(meeting: Meeting, *, actor=None) -> None:
+def _renumber_agenda(meeting: Meeting, *, actor) -> None:
     """Number items 1, 2, 3… in order and sub-items a), b), c)…; positions close up. The
     unique number constraint is deferred, so the swap in between is allowed."""
     items = list(meeting.agenda_items.order_by("parent_id", "position", "pk"))
@@ -430,122 +471,116 @@ def attach_report(
     paper: Paper,
     role: str,
     recommendation: str = "",
-    actor=None,
+    actor,
 ) -> Consultation:
     """Put a report on an agenda item (a step of its journey). On an agenda already published
     the report must have its approvals first."""
     meeting = item.meeting
-    _locked_if_approved(meeting)
+    _open_for_change(meeting)
     if meeting.agenda_published_at is not None:
         _check_sign_offs(Paper.objects.filter(pk=paper.pk))
-    if Consultation.objects.filter(paper=paper, meeting=meeting).exclude(agenda_item=item):
+    consultation = Consultation.objects.filter(paper=paper, meeting=meeting).first()
+    if consultation is not None and consultation.agenda_item_id != item.pk:
         _withdraw_packs([meeting.pk])  # the report leaves the item the pack has it under
-    consultation, _ = Consultation.objects.update_or_create(
-        paper=paper,
-        meeting=meeting,
-        defaults={
-            "agenda_item": item,
-            "organization": meeting.organizations.order_by("pk").first(),
-            "role": role,
-            "recommendation": recommendation.strip(),
-        },
-    )
+    consultation = consultation or Consultation(paper=paper, meeting=meeting)
+    consultation.agenda_item = item
+    consultation.organization = meeting.organizations.order_by("pk").first()
+    consultation.role = role
+    consultation.recommendation = recommendation.strip()
+    _as(actor, consultation)
+    consultation.full_clean(validate_unique=False)
+    consultation.save()
     if meeting.agenda_published_at is not None:
         _mark_first_published(Paper.objects.filter(pk=paper.pk), timezone.now())
-    _after_change(meeting)
-    from committees import search
-
-    search.reindex_paper(paper)
+    _in_step(meetings=[meeting], papers=[paper])
     return consultation
-
-
-@transaction.atomic
-def record_sign_off(*, paper: Paper, actor=None, **fields) -> SignOff:
-    sign_off = SignOff(paper=paper, **fields)
-    _as(actor, sign_off)
-    sign_off.full_clean()
-    sign_off.save()
-    return sign_off
 
 
 # --- Reports --------------------------------------------------------------------------------
 
-REFERENCE_TAKEN = "A report with this reference already exists. Enter a different reference"
-PRIVATE_PAPER_NEEDS_PARAGRAPH = (
-    "Select the paragraph of Schedule 12A that makes this report private"
-)
-PAPER_FIELDS = {
-    "reference",
-    "title",
-    "paper_type",
-    "date",
-    "author_name",
-    "author_job_title",
-    "author_directorate",
-    "author_directorate_id",
-    "author_telephone",
-    "author_email",
-    "approving_director",
-    "cabinet_member",
-    "wards_affected",
-    "key_decision",
-    "scrutiny_consideration",
-    "other_bodies",
-    "going_to_council",
-    "executive_summary",
-    "background_papers",
-    "is_public",
-    "exempt_paragraphs",
-}
+
+@dataclasses.dataclass(frozen=True)
+class PaperDetails:
+    """What the council's report template records about a report (the form builds it)."""
+
+    reference: str
+    title: str
+    date: dt.date
+    author_name: str
+    paper_type: str = "Report"
+    author_job_title: str = ""
+    author_directorate: Directorate | None = None
+    author_telephone: str = ""
+    author_email: str = ""
+    approving_director: str = ""
+    cabinet_member: str = ""
+    wards_affected: str = ""
+    key_decision: bool = False
+    scrutiny_consideration: str = ""
+    other_bodies: str = ""
+    going_to_council: str = ""
+    executive_summary: str = ""
+    background_papers: str = ""
+    is_public: bool = True
+    exempt_paragraphs: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, paper: Paper) -> "PaperDetails":
+        """The report's details as they are now (to change some with dataclasses.replace)."""
+        return cls(**{f.name: getattr(paper, f.name) for f in dataclasses.fields(cls)})
+
+    def cleaned(self) -> "PaperDetails":
+        """Text trimmed; paragraphs only for a private report, each once, in order."""
+        trimmed = {
+            f.name: getattr(self, f.name).strip()
+            for f in dataclasses.fields(self)
+            if isinstance(getattr(self, f.name), str)
+        }
+        paragraphs = () if self.is_public else tuple(sorted(set(self.exempt_paragraphs)))
+        return dataclasses.replace(self, **trimmed, exempt_paragraphs=paragraphs)
+
+    def write_to(self, paper: Paper) -> list[str]:
+        names = [f.name for f in dataclasses.fields(self)]
+        for name in names:
+            value = getattr(self, name)
+            setattr(paper, name, list(value) if name == "exempt_paragraphs" else value)
+        return names
 
 
 def _clean_paper(paper: Paper) -> None:
-    errors = {}
-    if not paper.is_public and not paper.exempt_paragraphs:
-        errors["exempt_paragraphs"] = PRIVATE_PAPER_NEEDS_PARAGRAPH
-    if any(p not in SCHEDULE_12A_PARAGRAPHS for p in paper.exempt_paragraphs):
-        errors["exempt_paragraphs"] = BAD_PARAGRAPH
+    errors = _paragraphs_errors(
+        is_public=paper.is_public,
+        paragraphs=paper.exempt_paragraphs,
+        missing=PRIVATE_PAPER_NEEDS_PARAGRAPH,
+    )
     if Paper.objects.filter(reference__iexact=paper.reference).exclude(pk=paper.pk).exists():
-        errors["reference"] = REFERENCE_TAKEN
+        errors["reference"] = ValidationError(REFERENCE_TAKEN, code="reference_taken")
     if errors:
         raise ValidationError(errors)
+    paper.full_clean(validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic
-def create_paper(*, actor=None, **fields) -> Paper:
+def create_paper(*, details: PaperDetails, actor) -> Paper:
     """A new report with the metadata of the council's report template."""
-    unknown = set(fields) - PAPER_FIELDS
-    if unknown:
-        raise TypeError(f"Cannot set {sorted(unknown)} here")
-    paper = Paper(**{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()})
-    if paper.is_public:
-        paper.exempt_paragraphs = []
-    paper.exempt_paragraphs = sorted(set(paper.exempt_paragraphs))
+    paper = Paper()
+    details.cleaned().write_to(paper)
     _clean_paper(paper)
     _as(actor, paper)
-    paper.full_clean(validate_unique=False, validate_constraints=False)
     paper.save()
     return paper
 
 
 @transaction.atomic
-def update_paper(*, paper: Paper, version: int | None, actor=None, **fields) -> Paper:
+def update_paper(*, paper: Paper, details: PaperDetails, version, actor) -> Paper:
     """Change a report's metadata; refused for an out-of-date copy. Public pages, search and
     the packs of published agendas that carry it are brought up to date."""
-    unknown = set(fields) - PAPER_FIELDS
-    if unknown:
-        raise TypeError(f"Cannot change {sorted(unknown)} here")
-    paper = _check_version(Paper, paper.pk, version)
+    paper = locked_current(Paper, paper.pk, version)
     was_public = paper.is_public
-    for name, value in fields.items():
-        setattr(paper, name, value.strip() if isinstance(value, str) else value)
-    if paper.is_public:
-        paper.exempt_paragraphs = []
-    paper.exempt_paragraphs = sorted(set(paper.exempt_paragraphs))
+    fields = details.cleaned().write_to(paper)
     _clean_paper(paper)
-    paper.full_clean(validate_unique=False, validate_constraints=False)
     _as(actor, paper)
-    _bump(paper, sorted(set(fields) | {"exempt_paragraphs"}))
+    save_next_version(paper, fields)
     if was_public and not paper.is_public:
         _withdraw_packs(
             Consultation.objects.filter(paper=paper).values_list("meeting_id", flat=True)
@@ -554,30 +589,103 @@ def update_paper(*, paper: Paper, version: int | None, actor=None, **fields) -> 
         now = timezone.now()
         if _mark_first_published(Paper.objects.filter(pk=paper.pk), now):
             paper.first_published_at = now
-    from committees import search
-
-    search.reindex_paper(paper)
-    for meeting in Meeting.objects.filter(consultations__paper=paper).distinct():
-        _after_change(meeting)
+    meetings = Meeting.objects.filter(consultations__paper=paper).distinct()
+    _in_step(meetings=meetings, papers=[paper])
     return paper
+
+
+def upload_document(
+    *,
+    uploaded_file,
+    kind: str,
+    title: str,
+    paper: Paper | None = None,
+    meeting: Meeting | None = None,
+    actor,
+) -> Document:
+    """Add a file to a report (or a meeting's own, such as its minutes), after its type,
+    size and content are checked from its bytes (committees.documents). It goes last among
+    the report's files of its kind; the report's search entry and the packs that carry it
+    follow. If the change is not committed, the stored file is removed again."""
+    owner = {"paper": paper} if paper is not None else {"meeting": meeting}
+    document = None
+    try:
+        with transaction.atomic():
+            position = (
+                Document.objects.filter(**owner, kind=kind).aggregate(m=Max("position"))["m"] or 0
+            ) + 1
+            document = documents.store_document(
+                uploaded_file=uploaded_file,
+                paper=paper,
+                meeting=meeting,
+                kind=kind,
+                title=title,
+                position=position,
+                actor=None if actor is SCRIPT else actor,
+            )
+            if paper is not None:
+                meetings = Meeting.objects.filter(consultations__paper=paper).distinct()
+                _in_step(meetings=meetings, papers=[paper])
+            else:
+                _in_step(meetings=[meeting], packs=False)
+    except BaseException:
+        if document is not None:  # its row went with the rollback (or a failed COMMIT)
+            document.file.delete(save=False)
+        raise
+    return document
+
+
+@transaction.atomic
+def record_sign_off(
+    *,
+    paper: Paper,
+    kind: str,
+    name: str,
+    category: str = "",
+    title: str = "",
+    directorate_or_organisation: str = "",
+    sent_on: dt.date | None = None,
+    approved_on: dt.date | None = None,
+    actor,
+) -> SignOff:
+    """A row of the report's sign-off table (who saw it, when it was sent and approved),
+    last among the rows of its kind."""
+    if sent_on and approved_on and approved_on < sent_on:
+        raise _refused(APPROVED_BEFORE_SENT, "approved_before_sent", "approved_on")
+    position = (
+        SignOff.objects.filter(paper=paper, kind=kind).aggregate(m=Max("position"))["m"] or 0
+    ) + 1
+    sign_off = SignOff(
+        paper=paper,
+        kind=kind,
+        category=category,
+        name=name.strip(),
+        title=title.strip(),
+        directorate_or_organisation=directorate_or_organisation.strip(),
+        sent_on=sent_on,
+        approved_on=approved_on,
+        position=position,
+    )
+    _as(actor, sign_off)
+    sign_off.full_clean()
+    sign_off.save()
+    return sign_off
 
 
 # --- Minutes --------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def record_attendance(
-    *, meeting: Meeting, entries: list[dict], version: int | None = None, actor=None
-) -> list[Attendance]:
+def record_attendance(*, meeting: Meeting, entries: list[dict], version, actor) -> list[Attendance]:
     """Replace the meeting's attendance: members present (and substitutes, for whom), in
     attendance, apologies, absent, and officers by directorate. Refused if someone else has
     changed the meeting since `version` was read."""
-    meeting = _check_version(Meeting, meeting.pk, version)
-    _locked_if_approved(meeting)
+    meeting = locked_current(Meeting, meeting.pk, version)
+    _open_for_change(meeting)
     rows = []
     for entry in entries:
         if entry.get("status") == AttendanceStatus.SUBSTITUTE and not entry.get("substitute_for"):
-            raise ValidationError({"substitute_for": SUBSTITUTE_FOR_WHOM})
+            raise _refused(SUBSTITUTE_FOR_WHOM, "substitute_for_whom", "substitute_for")
         row = Attendance(meeting=meeting, **entry)
         row.full_clean(exclude=["meeting"])
         rows.append(row)
@@ -586,13 +694,15 @@ def record_attendance(
         _as(actor, row)
         row.save()
     _as(actor, meeting)
-    _bump(meeting, [])
+    save_next_version(meeting, [])
     return rows
 
 
 @transaction.atomic
-def record_declaration(*, item: AgendaItem, person, interest: str, description: str, actor=None):
-    _locked_if_approved(item.meeting)
+def record_declaration(
+    *, item: AgendaItem, person, interest: str, description: str, actor
+) -> Declaration:
+    _open_for_change(item.meeting)
     declaration = Declaration(
         agenda_item=item, person=person, interest=interest, description=description.strip()
     )
@@ -608,69 +718,67 @@ def record_minute(
     item: AgendaItem,
     minutes_text: str,
     resolutions: list[dict] | None = None,
-    version: int | None = None,
-    actor=None,
+    version,
+    actor,
 ) -> AgendaItem:
-    """An item's minute and its numbered resolutions (each {text, requests_follow_up})."""
-    item = _check_version(AgendaItem, item.pk, version)
-    _locked_if_approved(item.meeting)
+    """An item's minute and its numbered resolutions (each {text, requests_follow_up}).
+    Resolutions as they are recorded already (or None) are left alone, so an issue a later
+    meeting closed stays closed."""
+    item = locked_current(AgendaItem, item.pk, version)
+    _open_for_change(item.meeting)
     item.minutes_text = minutes_text.strip()
     _as(actor, item)
-    _bump(item, ["minutes_text"])
-    if resolutions is not None:
+    save_next_version(item, ["minutes_text"])
+    typed = [
+        {"text": r["text"].strip(), "requests_follow_up": bool(r.get("requests_follow_up"))}
+        for r in resolutions or []
+    ]
+    recorded = [
+        {"text": r.text, "requests_follow_up": r.requests_follow_up}
+        for r in item.resolutions.order_by("number", "pk")
+    ]
+    if resolutions is not None and typed != recorded:
         item.resolutions.all().delete()
-        numbered = len(resolutions) > 1
-        for number, resolution in enumerate(resolutions, start=1):
-            row = Resolution(
-                agenda_item=item,
-                number=number if numbered else None,
-                text=resolution["text"].strip(),
-                requests_follow_up=bool(resolution.get("requests_follow_up")),
-            )
+        numbered = len(typed) > 1
+        for number, resolution in enumerate(typed, start=1):
+            row = Resolution(agenda_item=item, number=number if numbered else None, **resolution)
             _as(actor, row)
             row.full_clean()
             row.save()
-    if item.meeting.minutes_published_at is not None:
-        from committees import search
-
-        search.reindex_meeting(item.meeting)
+    _in_step(meetings=[item.meeting], packs=False)
     return item
 
 
 @transaction.atomic
-def publish_minutes(*, meeting: Meeting, closed_at: dt.time | None, actor=None) -> Meeting:
+def publish_minutes(*, meeting: Meeting, closed_at: dt.time | None, actor) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _locked_if_approved(meeting)
-    if meeting.state == MeetingState.CANCELLED:
-        raise ValidationError(MEETING_CANCELLED)
+    _open_for_change(meeting)
     meeting.closed_at = closed_at
     meeting.minutes_published_at = meeting.minutes_published_at or timezone.now()
     meeting.state = MeetingState.HELD
     _as(actor, meeting)
-    _bump(meeting, ["closed_at", "minutes_published_at", "state"])
-    from committees import search
-
-    search.reindex_meeting(meeting)
+    save_next_version(meeting, ["closed_at", "minutes_published_at", "state"])
+    _in_step(meetings=[meeting], packs=False)
     return meeting
 
 
 @transaction.atomic
-def approve_minutes(*, meeting: Meeting, at_meeting: Meeting, actor=None) -> Meeting:
+def approve_minutes(*, meeting: Meeting, at_meeting: Meeting, actor) -> Meeting:
     """Minutes are approved at a later meeting of the same decision maker; from then on they
     are locked and change only by a recorded correction."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _locked_if_approved(meeting)
+    _open_for_change(meeting)
     if meeting.minutes_published_at is None:
-        raise ValidationError(MINUTES_NOT_PUBLISHED)
+        raise _refused(MINUTES_NOT_PUBLISHED, "minutes_not_published")
     shared = set(meeting.organizations.values_list("pk", flat=True)) & set(
         at_meeting.organizations.values_list("pk", flat=True)
     )
     if at_meeting.start <= meeting.start or not shared:
-        raise ValidationError({"at_meeting": APPROVE_AT_LATER_MEETING})
+        raise _refused(APPROVE_AT_LATER_MEETING, "not_later_meeting", "at_meeting")
     meeting.state = MeetingState.MINUTES_APPROVED
     meeting.minutes_approved_at = at_meeting
     _as(actor, meeting)
-    _bump(meeting, ["state", "minutes_approved_at"])
+    save_next_version(meeting, ["state", "minutes_approved_at"])
     return meeting
 
 
@@ -680,11 +788,11 @@ def correct_minutes(
 ) -> MinutesCorrection:
     errors = {}
     if not correction.strip():
-        errors["correction"] = "Enter the correction"
+        errors["correction"] = ValidationError(NO_CORRECTION, code="no_correction")
     if not reason.strip():
-        errors["reason"] = "Enter the reason for the correction"
+        errors["reason"] = ValidationError(NO_CORRECTION_REASON, code="no_reason")
     if item is not None and item.meeting_id != meeting.pk:
-        errors["item"] = NOT_ON_THIS_AGENDA
+        errors["item"] = ValidationError(NOT_ON_THIS_AGENDA, code="not_on_agenda")
     if errors:
         raise ValidationError(errors)
     row = MinutesCorrection(
@@ -692,7 +800,7 @@ def correct_minutes(
         agenda_item=item,
         correction=correction.strip(),
         reason=reason.strip(),
-        made_by=actor,
+        made_by=None if actor is SCRIPT else actor,
     )
     _as(actor, row)
     row.save()
@@ -700,12 +808,12 @@ def correct_minutes(
 
 
 @transaction.atomic
-def close_outstanding_issue(*, resolution: Resolution, closed_by: AgendaItem, actor=None):
+def close_outstanding_issue(*, resolution: Resolution, closed_by: AgendaItem, actor):
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
     if not resolution.requests_follow_up:
-        raise ValidationError(NOT_OUTSTANDING)
+        raise _refused(NOT_OUTSTANDING, "not_outstanding")
     if resolution.closed_by_id is not None:
-        raise ValidationError(ALREADY_CLOSED)
+        raise _refused(ALREADY_CLOSED, "already_closed")
     resolution.closed_by = closed_by
     _as(actor, resolution)
     resolution.save(update_fields=["closed_by", "updated_at"])
@@ -722,47 +830,85 @@ def record_decision(
     title: str,
     date: dt.date,
     decision: str,
-    actor=None,
+    reasons: str = "",
+    alternatives_rejected: str = "",
+    conflicts_of_interest: str = "",
+    decision_maker: Organization | None = None,
+    officer_name: str = "",
+    officer_title: str = "",
+    meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
+    paper: Paper | None = None,
+    is_public: bool = True,
     is_key: bool = False,
     forward_plan_entry: ForwardPlanEntry | None = None,
     key_decision_exception: str = KeyDecisionException.NONE,
     exception_reason: str = "",
-    **fields,
+    actor,
 ) -> Decision:
     """An executive, committee or officer decision for the register. A key decision needs
     28 clear days on the forward plan, or a recorded general exception or special urgency."""
-    if kind == DecisionKind.OFFICER and not fields.get("officer_name", "").strip():
-        raise ValidationError({"officer_name": OFFICER_DECISION_NEEDS_OFFICER})
+    if kind == DecisionKind.OFFICER and not officer_name.strip():
+        raise _refused(OFFICER_DECISION_NEEDS_OFFICER, "no_officer", "officer_name")
     if is_key:
         noticed = forward_plan_entry is not None and rules.forward_plan_in_time(
             forward_plan_entry.first_published_on, date
         )
         if not noticed and (not key_decision_exception or not exception_reason.strip()):
-            raise ValidationError({"key_decision_exception": KEY_DECISION_NOTICE})
+            raise _refused(KEY_DECISION_NOTICE, "key_decision_notice", "key_decision_exception")
     row = Decision(
         kind=kind,
         title=title.strip(),
         date=date,
         decision=decision.strip(),
+        reasons=reasons.strip(),
+        alternatives_rejected=alternatives_rejected.strip(),
+        conflicts_of_interest=conflicts_of_interest.strip(),
+        decision_maker=decision_maker,
+        officer_name=officer_name.strip(),
+        officer_title=officer_title.strip(),
+        meeting=meeting,
+        agenda_item=agenda_item,
+        paper=paper,
+        is_public=is_public,
         is_key=is_key,
         forward_plan_entry=forward_plan_entry,
         key_decision_exception=key_decision_exception,
         exception_reason=exception_reason.strip(),
-        **fields,
     )
     _as(actor, row)
     row.full_clean()
     row.save()
-    from committees import search
-
-    search.reindex_decision(row)
+    _in_step(decisions=[row])
     return row
 
 
 @transaction.atomic
-def add_forward_plan_entry(*, actor=None, **fields) -> ForwardPlanEntry:
-    entry = ForwardPlanEntry(**fields)
-    entry.first_published_on = entry.first_published_on or timezone.localdate()
+def add_forward_plan_entry(
+    *,
+    title: str,
+    decision_maker: Organization,
+    expected_date: dt.date,
+    summary: str = "",
+    documents: str = "",
+    wards_affected: str = "",
+    contact: str = "",
+    paper: Paper | None = None,
+    first_published_on: dt.date | None = None,
+    actor,
+) -> ForwardPlanEntry:
+    """A key decision on the forward plan, first published today unless said otherwise."""
+    entry = ForwardPlanEntry(
+        title=title.strip(),
+        decision_maker=decision_maker,
+        expected_date=expected_date,
+        summary=summary.strip(),
+        documents=documents.strip(),
+        wards_affected=wards_affected.strip(),
+        contact=contact.strip(),
+        paper=paper,
+        first_published_on=first_published_on or timezone.localdate(),
+    )
     _as(actor, entry)
     entry.full_clean()
     entry.save()

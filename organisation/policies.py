@@ -1,12 +1,18 @@
 """Who may see or do what.
 
-Each concern has one policy object. Views ask the policy, lists are filtered by the same
-policy that guards the detail page (so they never disagree), and the Django admin asks it too.
+Each kind of record has one policy object, built for its model (Wagtail's permission policies
+are the model): `can(user, action)` for the role, `can_for(user, action, obj)` where the
+object matters, `instances_for(user, action)` for the rows a list may show (the same rule as
+the detail page, so they never disagree), and `refusal(user, action, obj)` for the reason a
+page shows when it offers no button. Views ask through `require` and `get_or_404`; the
+Django admin and the services ask too.
 
-The base class is shared by every app: an app's policy subclasses `Policy`, states who may do
-each action in `can` (and `can_for` where the answer depends on the object), and narrows lists
-in `visible`.
+The base class is shared by every app: an app's policy subclasses `Policy`, names its
+`model`, states who may do each action in `can` (and `can_for`), and narrows lists in
+`visible`.
 """
+
+from enum import StrEnum
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -20,6 +26,19 @@ from organisation.roles import (
 )
 
 
+class Action(StrEnum):
+    """What a person may ask to do with a kind of record. Apps add their own actions as
+    plain strings where these do not fit ("accept_risk", "open_concern")."""
+
+    VIEW = "view"
+    MANAGE = "manage"
+    VIEW_HISTORY = "view_history"
+
+
+#: The reason a page gives when a person's role does not allow an action.
+NOT_ALLOWED = "You do not have permission to do this"
+
+
 def is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
@@ -29,9 +48,11 @@ def has_role(user, *roles: Role) -> bool:
 
 
 class Policy:
-    """One concern's access rules. Subclasses override `can`, and `can_for`/`visible` where
-    the answer depends on the object."""
+    """One kind of record's access rules. Subclasses name their `model`, override `can`,
+    and `can_for`, `visible` or `refusal` where the answer depends on the object."""
 
+    #: The model the policy is for: `instances_for` starts from its rows.
+    model = None
     #: Where existence itself is sensitive, a refusal on an object is a 404, never a 403.
     hide_existence = False
 
@@ -39,18 +60,34 @@ class Policy:
         raise NotImplementedError
 
     def can_for(self, user, action: str, obj) -> bool:
-        return self.can(user, action)
+        return not self.refusal(user, action, obj)
 
     def can_view(self, user) -> bool:
-        return self.can(user, "view")
+        return self.can(user, Action.VIEW)
+
+    def refusal(self, user, action: str, obj=None) -> str:
+        """Why `user` may not do `action` (on `obj`, if given), in words a page can show; an
+        empty string if they may."""
+        return "" if self.can(user, action) else NOT_ALLOWED
 
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         """The rows of `queryset` that `user` may view."""
-        return queryset if self.can(user, "view") else queryset.none()
+        return queryset if self.can(user, Action.VIEW) else queryset.none()
 
-    def get_or_404(self, user, queryset: QuerySet, action: str = "view", **lookup):
+    def instances_for(self, user, action: str = Action.VIEW, queryset: QuerySet | None = None):
+        """The rows `user` may do `action` with: those they may see, or none if the action is
+        not theirs. `queryset` narrows (or shapes) the model's rows first."""
+        queryset = queryset if queryset is not None else self.model.objects.all()
+        if action != Action.VIEW and not self.can(user, action):
+            return queryset.none()
+        return self.visible(user, queryset)
+
+    def get_or_404(
+        self, user, queryset: QuerySet | None = None, action: str = Action.VIEW, **lookup
+    ):
         """The object, if it exists and `user` may do `action` on it; else the same 404 for
         "not there" and "not yours"."""
+        queryset = queryset if queryset is not None else self.model.objects.all()
         try:
             obj = self.visible(user, queryset).get(**lookup)
         except queryset.model.DoesNotExist:

@@ -13,15 +13,13 @@ from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import ValidationError
 
+from portal_kit.models import VERSION_MISSING
+
 REAL_DATE = "Enter a real date"
 DATE_INCOMPLETE = "The date must include a day, month and year"
 YEAR_FOUR_DIGITS = "The year must include 4 numbers"
 YEAR_RANGE = "The year must be between 1900 and 2999"
 REAL_TIME = "Enter a real time, like 2pm, 2:30pm or 14:30"
-VERSION_MISSING = (
-    "Your changes have not been saved because the page was incomplete. Open the page again "
-    "and make your changes there"
-)
 
 
 class GovukFormMixin:

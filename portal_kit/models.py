@@ -11,6 +11,10 @@ STALE = (
     "Someone else changed this while you were editing it. Your changes have not been saved: "
     "check the latest version and make them again"
 )
+VERSION_MISSING = (
+    "Your changes have not been saved because the page was incomplete. Open the page again "
+    "and make your changes there"
+)
 
 
 class _AnyVersion:
@@ -47,12 +51,15 @@ class Versioned(models.Model):
 def locked_current(model: type[Versioned], pk: int, version) -> Versioned:
     """The stored row, locked until the transaction ends, if it is still the `version` the
     person's form was opened on (or `version` is ANY_VERSION). Refuses, with
-    ValidationError(STALE, code="stale"), a change made to an out-of-date copy, a change sent
-    without a version (None: it cannot be checked, so it could overwrite someone else's) and
-    a change to a row someone else has deleted: a stale copy is never saved over. Call it
-    inside the service's transaction."""
+    ValidationError(STALE, code="stale"), a change made to an out-of-date copy or to a row
+    someone else has deleted, and with ValidationError(VERSION_MISSING,
+    code="version_missing") a change sent without a version (None: it cannot be checked, so
+    it could overwrite someone else's): a stale copy is never saved over. Call it inside the
+    service's transaction."""
+    if version is None:
+        raise ValidationError(VERSION_MISSING, code="version_missing")
     current = model.objects.select_for_update().filter(pk=pk).first()
-    if current is None or version is None:
+    if current is None:
         raise ValidationError(STALE, code="stale")
     if version is not ANY_VERSION and current.version != version:
         raise ValidationError(STALE, code="stale")

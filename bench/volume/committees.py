@@ -57,7 +57,6 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -90,8 +89,8 @@ from committees.models import (
     SignOff,
 )
 from organisation.models import Council, Directorate, User
+from portal_kit.time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
 
 MEETINGS_PER_COUNCIL = 6000

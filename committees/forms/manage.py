@@ -16,11 +16,7 @@ from committees.models import (
     SignOffKind,
 )
 from committees.models.meetings import SCHEDULE_12A_PARAGRAPHS
-from committees.services import SUBSTITUTE_FOR_WHOM
-
-# Read here by committees.views.manage (f.error_summary, f.VERSION_MISSING) until it
-# imports them from the kit.
-from portal_kit.forms import VERSION_MISSING as VERSION_MISSING
+from committees.services import SUBSTITUTE_FOR_WHOM, AgendaItemDetails, PaperDetails
 from portal_kit.forms import (
     GovukDateField,
     GovukFormMixin,
@@ -36,7 +32,6 @@ from portal_kit.forms import (
 from portal_kit.forms import error_summary as error_summary
 from portal_kit.time import at
 
-APPROVED_BEFORE_SENT = "The date it was approved must be the same as or after the date it was sent"
 FOLLOW_UP_MARKER = "*"
 
 PUBLIC, PRIVATE = "public", "private"
@@ -298,20 +293,20 @@ class AgendaItemForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.
             "version": item.version,
         }
 
-    def service_fields(self) -> dict:
+    def details(self) -> AgendaItemDetails:
         data = self.cleaned_data
-        return {
-            "title": data["title"],
-            "lead": data["lead"],
-            "description": data["description"],
-            "is_public": data["visibility"],
-            "exempt_paragraphs": [] if data["visibility"] else data["exempt_paragraphs"],
-            "public_interest_statement": data["public_interest_statement"],
-            "is_urgent": data["is_urgent"],
-            "urgency_reason": data["urgency_reason"] if data["is_urgent"] else "",
-            "minutes_of": data["minutes_of"],
-            "lists_outstanding_issues": data["lists_outstanding_issues"],
-        }
+        return AgendaItemDetails(
+            title=data["title"],
+            lead=data["lead"],
+            description=data["description"],
+            is_public=data["visibility"],
+            exempt_paragraphs=tuple(data["exempt_paragraphs"]),
+            public_interest_statement=data["public_interest_statement"],
+            is_urgent=data["is_urgent"],
+            urgency_reason=data["urgency_reason"],
+            minutes_of=data["minutes_of"],
+            lists_outstanding_issues=data["lists_outstanding_issues"],
+        )
 
 
 class MoveItemForm(forms.Form):
@@ -377,11 +372,11 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
         "Author's name", required_message="Enter the name of the report's author", max_length=150
     )
     author_job_title = text_field("Author's job title (optional)", max_length=200)
-    author_directorate = forms.TypedChoiceField(
+    author_directorate = forms.ModelChoiceField(
+        queryset=None,
         label="Author's directorate (optional)",
-        coerce=int,
         required=False,
-        empty_value=None,
+        empty_label="None",
         error_messages=choice_errors("the directorate"),
     )
     author_telephone = text_field(
@@ -453,7 +448,7 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
 
     def __init__(self, *args, directorates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["author_directorate"].choices = [("", "None"), *directorates]
+        self.fields["author_directorate"].queryset = directorates
 
     @classmethod
     def initial_for(cls, paper) -> dict:
@@ -466,15 +461,14 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
         )
         return initial
 
-    def service_fields(self) -> dict:
+    def details(self) -> PaperDetails:
         data = self.cleaned_data
-        fields = {name: data[name] for name in self.FIELDS}
-        fields.update(
-            author_directorate_id=data["author_directorate"],
+        return PaperDetails(
+            **{name: data[name] for name in self.FIELDS},
+            author_directorate=data["author_directorate"],
             is_public=data["visibility"],
-            exempt_paragraphs=[] if data["visibility"] else data["exempt_paragraphs"],
+            exempt_paragraphs=tuple(data["exempt_paragraphs"]),
         )
-        return fields
 
 
 class UploadDocumentForm(GovukFormMixin, forms.Form):
@@ -538,13 +532,6 @@ class SignOffForm(GovukFormMixin, forms.Form):
     approved_on = GovukDateField(
         label="Date approved (optional)", help_text="For example, 10 3 2017", required=False
     )
-
-    def clean(self):
-        data = super().clean()
-        sent, approved = data.get("sent_on"), data.get("approved_on")
-        if sent and approved and approved < sent:
-            self.add_error("approved_on", APPROVED_BEFORE_SENT)
-        return data
 
 
 # --- Minutes --------------------------------------------------------------------------------

@@ -318,7 +318,11 @@ def person_choices() -> list[tuple[int, str]]:
 
 
 def directorate_choices() -> list[tuple[int, str]]:
-    return [(d.pk, d.name) for d in Directorate.objects.order_by("name")]
+    return [(d.pk, d.name) for d in directorates()]
+
+
+def directorates():
+    return Directorate.objects.order_by("name")
 
 
 def people_by_pk(pks) -> dict[int, Person]:
@@ -398,14 +402,6 @@ def report_for_manage():
 
 def papers_for_choice():
     return Paper.objects.order_by("-date", "title", "pk")
-
-
-def next_document_position(paper: Paper, kind: str) -> int:
-    return Document.objects.filter(paper=paper, kind=kind).count()
-
-
-def next_sign_off_position(paper: Paper, kind: str) -> int:
-    return SignOff.objects.filter(paper=paper, kind=kind).count()
 
 
 # --- Decisions and the forward plan ----------------------------------------------------------

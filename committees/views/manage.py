@@ -1,9 +1,10 @@
 """Governance Services' own pages: meetings, agendas, reports, minutes and decisions.
 
 Every view is guarded by `policies.committee_business` (Governance Services only) and is
-thin: it parses a form, asks committees.queries.manage for what the page shows, calls one
-function of committees.services (or documents/tasks) to change anything, and puts the
-service's ValidationError back on the form. GET never changes anything.
+thin: it asks committees.queries.manage for what the page shows, and a form page hands its
+valid form to one function of committees.services through `_form_view`, which puts the
+service's ValidationError back on the form or confirms and moves on. GET never changes
+anything.
 """
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from committees import documents, policies, rules, services
+from committees import policies, rules, services
 from committees.forms import manage as f
 from committees.models import (
     AgendaItem,
@@ -24,11 +25,14 @@ from committees.models import (
 )
 from committees.queries import manage as queries
 from organisation.access import require
+from organisation.policies import Action
 from organisation.queries import history_entries
 
 policy = policies.committee_business
 manage = require(policy, "manage")
 get_or_post = require_http_methods(["GET", "POST"])
+#: The services name a meeting's times `start` and `end`; its forms, `start_time`, `end_time`.
+TIMES = {"start": "start_time", "end": "end_time"}
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -69,12 +73,6 @@ def _paper(request, pk, queryset=None) -> Paper:
     )
 
 
-def _can_edit(meeting) -> bool:
-    """Whether the page offers changes (the services refuse them anyway once cancelled or
-    approved)."""
-    return meeting.state not in (MeetingState.CANCELLED, MeetingState.MINUTES_APPROVED)
-
-
 def _meeting_url(meeting_id, anchor="") -> str:
     return reverse("manage:meeting", args=[meeting_id]) + (f"#{anchor}" if anchor else "")
 
@@ -84,11 +82,23 @@ def _minutes_url(meeting_id, anchor="") -> str:
 
 
 def _form_page(request, template, form, **context):
-    return render(
-        request,
-        f"committees/manage/{template}",
-        {"form": form, "error_summary": f.error_summary(form) if form.errors else [], **context},
-    )
+    return render(request, f"committees/manage/{template}", {"form": form, **context})
+
+
+def _form_view(request, form, *, template, act, done, renames=None, **context):
+    """The shape of every form page: on a valid POST, `act(cleaned_data)` calls one service;
+    a refusal goes back on the form (`renames` maps the service's field names onto the
+    form's), success gives `done(result)`: (the confirmation, where to go next)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = act(form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error, renames)
+        else:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    return _form_page(request, template, form, **context)
 
 
 # --- Meetings -------------------------------------------------------------------------------
@@ -117,26 +127,28 @@ def meeting_create(request):
         locations=queries.locations(),
         contact_officers=queries.contact_officers(),
     )
-    if request.method == "POST" and form.is_valid():
+
+    def act(data):
         start, end = form.start_and_end()
-        data = form.cleaned_data
-        try:
-            meeting = services.create_meeting(
-                organizations=data["organizations"],
-                start=start,
-                end=end,
-                location=data["location"],
-                contact_officer=data["contact_officer"],
-                webcast_url=data["webcast_url"],
-                name=data["name"].strip(),
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _add_service_error(form, error, {"end": "end_time", "start": "start_time"})
-        else:
-            messages.success(request, "Meeting created")
-            return redirect(_meeting_url(meeting.pk))
-    return _form_page(request, "meeting_form.html", form)
+        return services.create_meeting(
+            organizations=data["organizations"],
+            start=start,
+            end=end,
+            location=data["location"],
+            contact_officer=data["contact_officer"],
+            webcast_url=data["webcast_url"],
+            name=data["name"],
+            actor=request.user,
+        )
+
+    return _form_view(
+        request,
+        form,
+        template="meeting_form.html",
+        act=act,
+        done=lambda meeting: ("Meeting created", _meeting_url(meeting.pk)),
+        renames=TIMES,
+    )
 
 
 @manage
@@ -155,7 +167,8 @@ def meeting(request, pk):
             "publish_by": rules.last_publication_date(meeting_day),
             "is_late": rules.is_late_publication(today, meeting_day),
             "is_past": meeting.start <= timezone.now(),
-            "can_edit": _can_edit(meeting),
+            # The services refuse changes for the same reason (MeetingPolicy.closed_to_change).
+            "can_edit": not policies.meetings.refusal(request.user, Action.MANAGE, meeting),
             "states": MeetingState,
         },
     )
@@ -174,23 +187,27 @@ def meeting_reschedule(request, pk):
         "version": meeting.version,
     }
     form = f.RescheduleForm(_posted(request), initial=initial, locations=queries.locations())
-    if request.method == "POST" and form.is_valid():
+
+    def act(data):
         start, end = form.start_and_end()
-        try:
-            services.reschedule_meeting(
-                meeting=meeting,
-                start=start,
-                end=end,
-                location=form.cleaned_data["location"],
-                version=form.cleaned_data["version"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _add_service_error(form, error, {"end": "end_time", "start": "start_time"})
-        else:
-            messages.success(request, "Meeting rescheduled")
-            return redirect(_meeting_url(meeting.pk))
-    return _form_page(request, "meeting_reschedule.html", form, meeting=meeting)
+        return services.reschedule_meeting(
+            meeting=meeting,
+            start=start,
+            end=end,
+            location=data["location"],
+            version=data["version"],
+            actor=request.user,
+        )
+
+    return _form_view(
+        request,
+        form,
+        template="meeting_reschedule.html",
+        act=act,
+        done=lambda _: ("Meeting rescheduled", _meeting_url(meeting.pk)),
+        renames=TIMES,
+        meeting=meeting,
+    )
 
 
 @manage
@@ -198,20 +215,16 @@ def meeting_reschedule(request, pk):
 def meeting_cancel(request, pk):
     meeting = _meeting(request, pk, queries.meeting_for_manage())
     form = f.CancelMeetingForm(_posted(request), initial={"version": meeting.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_meeting(
-                meeting=meeting,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, "Meeting cancelled")
-            return redirect(_meeting_url(meeting.pk))
-    return _form_page(request, "meeting_cancel.html", form, meeting=meeting)
+    return _form_view(
+        request,
+        form,
+        template="meeting_cancel.html",
+        act=lambda data: services.cancel_meeting(
+            meeting=meeting, reason=data["reason"], version=data["version"], actor=request.user
+        ),
+        done=lambda _: ("Meeting cancelled", _meeting_url(meeting.pk)),
+        meeting=meeting,
+    )
 
 
 @manage
@@ -268,9 +281,7 @@ def pack_status(request, pk):
 @require_POST
 def pack_rebuild(request, pk):
     meeting = _meeting(request, pk)
-    from committees import tasks
-
-    tasks.request_pack_build(meeting)
+    services.rebuild_pack(meeting=meeting, actor=request.user)
     messages.success(request, "The agenda pack is being rebuilt")
     return redirect("manage:pack_status", pk=meeting.pk)
 
@@ -310,18 +321,20 @@ def item_add(request, pk, parent_pk=None):
             request.user, AgendaItem.objects.filter(meeting=meeting), "manage", pk=parent_pk
         )
     form = _item_form(request, meeting)
-    if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
-        try:
-            item = services.add_agenda_item(
-                meeting=meeting, parent=parent, actor=request.user, **fields
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, f"Item {_item_label(item)} added")
-            return redirect(_meeting_url(meeting.pk, f"item-{item.pk}"))
-    return _form_page(request, "item_form.html", form, meeting=meeting, parent=parent)
+    return _form_view(
+        request,
+        form,
+        template="item_form.html",
+        act=lambda data: services.add_agenda_item(
+            meeting=meeting, parent=parent, details=form.details(), actor=request.user
+        ),
+        done=lambda item: (
+            f"Item {_item_label(item)} added",
+            _meeting_url(meeting.pk, f"item-{item.pk}"),
+        ),
+        meeting=meeting,
+        parent=parent,
+    )
 
 
 @manage
@@ -329,20 +342,20 @@ def item_add(request, pk, parent_pk=None):
 def item_edit(request, pk):
     item = _item(request, pk)
     form = _item_form(request, item.meeting, initial=f.AgendaItemForm.initial_for(item))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_agenda_item(
-                item=item,
-                version=form.cleaned_data["version"],
-                actor=request.user,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, f"Item {_item_label(item)} saved")
-            return redirect(_meeting_url(item.meeting_id, f"item-{item.pk}"))
-    return _form_page(request, "item_form.html", form, meeting=item.meeting, item=item)
+    return _form_view(
+        request,
+        form,
+        template="item_form.html",
+        act=lambda data: services.update_agenda_item(
+            item=item, details=form.details(), version=data["version"], actor=request.user
+        ),
+        done=lambda _: (
+            f"Item {_item_label(item)} saved",
+            _meeting_url(item.meeting_id, f"item-{item.pk}"),
+        ),
+        meeting=item.meeting,
+        item=item,
+    )
 
 
 @manage
@@ -365,40 +378,40 @@ def item_move(request, pk):
 @get_or_post
 def item_remove(request, pk):
     item = _item(request, pk)
-    form = f.ConfirmForm(_posted(request), submit_label="Remove item", warning=True)
-    if request.method == "POST" and form.is_valid():
-        number = item.number
-        try:
-            services.remove_agenda_item(item=item, actor=request.user)
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, f"Item {number} removed")
-            return redirect(_meeting_url(item.meeting_id))
-    return _form_page(request, "item_remove.html", form, item=item, meeting=item.meeting)
+    number = item.number
+    return _form_view(
+        request,
+        f.ConfirmForm(_posted(request), submit_label="Remove item", warning=True),
+        template="item_remove.html",
+        act=lambda data: services.remove_agenda_item(item=item, actor=request.user),
+        done=lambda _: (f"Item {number} removed", _meeting_url(item.meeting_id)),
+        item=item,
+        meeting=item.meeting,
+    )
 
 
 @manage
 @get_or_post
 def item_attach_report(request, pk):
     item = _item(request, pk)
-    form = f.AttachReportForm(_posted(request), papers=queries.papers_for_choice())
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.attach_report(
-                item=item,
-                paper=data["paper"],
-                role=data["role"],
-                recommendation=data["recommendation"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, f"Report attached to item {item.number}")
-            return redirect(_meeting_url(item.meeting_id, f"item-{item.pk}"))
-    return _form_page(request, "item_attach_report.html", form, item=item, meeting=item.meeting)
+    return _form_view(
+        request,
+        f.AttachReportForm(_posted(request), papers=queries.papers_for_choice()),
+        template="item_attach_report.html",
+        act=lambda data: services.attach_report(
+            item=item,
+            paper=data["paper"],
+            role=data["role"],
+            recommendation=data["recommendation"],
+            actor=request.user,
+        ),
+        done=lambda _: (
+            f"Report attached to item {item.number}",
+            _meeting_url(item.meeting_id, f"item-{item.pk}"),
+        ),
+        item=item,
+        meeting=item.meeting,
+    )
 
 
 @manage
@@ -450,12 +463,7 @@ def attendance(request, pk):
         prefix="attendance",
     )
     problems = []
-    version = _posted_version(request)
-    if request.method == "POST" and version is None:
-        # Without the version the save could overwrite someone else's: refuse, as the
-        # other edit forms do.
-        problems = [f.VERSION_MISSING]
-    elif request.method == "POST" and formset.is_valid():
+    if request.method == "POST" and formset.is_valid():
         entries = formset.entries(
             people_by_pk=queries.people_by_pk(
                 formset.chosen_pks("person") | formset.chosen_pks("substitute_for")
@@ -466,7 +474,7 @@ def attendance(request, pk):
             services.record_attendance(
                 meeting=meeting,
                 entries=entries,
-                version=version,
+                version=_posted_version(request),
                 actor=request.user,
             )
         except ValidationError as error:
@@ -495,59 +503,60 @@ def declaration_add(request, pk):
     form = f.DeclarationForm(
         _posted(request), items=_item_choices(meeting), people=queries.person_choices()
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def act(data):
         item = queries.item_of(meeting, data["agenda_item"])
-        person = queries.people_by_pk([data["person"]])[data["person"]]
-        try:
-            services.record_declaration(
-                item=item,
-                person=person,
-                interest=data["interest"],
-                description=data["description"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _add_service_error(form, error, {"agenda_item": "agenda_item"})
-        else:
-            messages.success(request, "Declaration recorded")
-            return redirect(_minutes_url(meeting.pk, f"minute-{item.pk}"))
-    return _form_page(request, "declaration_form.html", form, meeting=meeting)
+        return services.record_declaration(
+            item=item,
+            person=queries.people_by_pk([data["person"]])[data["person"]],
+            interest=data["interest"],
+            description=data["description"],
+            actor=request.user,
+        )
+
+    return _form_view(
+        request,
+        form,
+        template="declaration_form.html",
+        act=act,
+        done=lambda declaration: (
+            "Declaration recorded",
+            _minutes_url(meeting.pk, f"minute-{declaration.agenda_item_id}"),
+        ),
+        meeting=meeting,
+    )
 
 
 @manage
 @get_or_post
 def item_minute(request, pk):
     item = _item(request, pk)
-    resolutions = queries.resolutions_of(item)
     form = f.MinuteForm(
         _posted(request),
         initial={
             "minutes_text": item.minutes_text,
-            "resolutions": f.resolutions_text(resolutions),
+            "resolutions": f.resolutions_text(queries.resolutions_of(item)),
             "version": item.version,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        # Unchanged resolutions are left alone, so issues already closed stay closed.
-        typed = form.cleaned_resolutions()
-        recorded = [
-            {"text": r.text, "requests_follow_up": r.requests_follow_up} for r in resolutions
-        ]
-        try:
-            services.record_minute(
-                item=item,
-                minutes_text=form.cleaned_data["minutes_text"],
-                resolutions=None if typed == recorded else typed,
-                version=form.cleaned_data["version"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, f"Minute of item {item.number} saved")
-            return redirect(_minutes_url(item.meeting_id, f"minute-{item.pk}"))
-    return _form_page(request, "item_minute.html", form, item=item, meeting=item.meeting)
+    return _form_view(
+        request,
+        form,
+        template="item_minute.html",
+        act=lambda data: services.record_minute(
+            item=item,
+            minutes_text=data["minutes_text"],
+            resolutions=form.cleaned_resolutions(),
+            version=data["version"],
+            actor=request.user,
+        ),
+        done=lambda _: (
+            f"Minute of item {item.number} saved",
+            _minutes_url(item.meeting_id, f"minute-{item.pk}"),
+        ),
+        item=item,
+        meeting=item.meeting,
+    )
 
 
 @manage
@@ -558,61 +567,53 @@ def minutes_publish(request, pk):
         _posted(request),
         initial={"closed_at": f"{meeting.closed_at:%H:%M}" if meeting.closed_at else ""},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.publish_minutes(
-                meeting=meeting, closed_at=form.cleaned_data["closed_at"], actor=request.user
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, "Minutes published")
-            return redirect(_minutes_url(meeting.pk))
-    return _form_page(request, "minutes_publish.html", form, meeting=meeting)
+    return _form_view(
+        request,
+        form,
+        template="minutes_publish.html",
+        act=lambda data: services.publish_minutes(
+            meeting=meeting, closed_at=data["closed_at"], actor=request.user
+        ),
+        done=lambda _: ("Minutes published", _minutes_url(meeting.pk)),
+        meeting=meeting,
+    )
 
 
 @manage
 @get_or_post
 def minutes_approve(request, pk):
     meeting = _meeting(request, pk, queries.meeting_for_manage())
-    form = f.ApproveMinutesForm(_posted(request), later_meetings=queries.later_meetings(meeting))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.approve_minutes(
-                meeting=meeting, at_meeting=form.cleaned_data["at_meeting"], actor=request.user
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, "Approval of the minutes recorded")
-            return redirect(_minutes_url(meeting.pk))
-    return _form_page(request, "minutes_approve.html", form, meeting=meeting)
+    return _form_view(
+        request,
+        f.ApproveMinutesForm(_posted(request), later_meetings=queries.later_meetings(meeting)),
+        template="minutes_approve.html",
+        act=lambda data: services.approve_minutes(
+            meeting=meeting, at_meeting=data["at_meeting"], actor=request.user
+        ),
+        done=lambda _: ("Approval of the minutes recorded", _minutes_url(meeting.pk)),
+        meeting=meeting,
+    )
 
 
 @manage
 @get_or_post
 def minutes_correct(request, pk):
     meeting = _meeting(request, pk, queries.meeting_for_manage())
-    form = f.CorrectionForm(_posted(request), items=_item_choices(meeting))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        item = None
-        if data["agenda_item"]:
-            item = queries.item_of(meeting, data["agenda_item"])
-        try:
-            services.correct_minutes(
-                meeting=meeting,
-                correction=data["correction"],
-                reason=data["reason"],
-                item=item,
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _add_service_error(form, error, {"item": "agenda_item"})
-        else:
-            messages.success(request, "Correction recorded")
-            return redirect(_minutes_url(meeting.pk, "corrections"))
-    return _form_page(request, "minutes_correct.html", form, meeting=meeting)
+    return _form_view(
+        request,
+        f.CorrectionForm(_posted(request), items=_item_choices(meeting)),
+        template="minutes_correct.html",
+        act=lambda data: services.correct_minutes(
+            meeting=meeting,
+            correction=data["correction"],
+            reason=data["reason"],
+            item=queries.item_of(meeting, data["agenda_item"]) if data["agenda_item"] else None,
+            actor=request.user,
+        ),
+        done=lambda _: ("Correction recorded", _minutes_url(meeting.pk, "corrections")),
+        renames={"item": "agenda_item"},
+        meeting=meeting,
+    )
 
 
 @manage
@@ -629,20 +630,16 @@ def outstanding_issues(request):
 @get_or_post
 def issue_close(request, pk):
     resolution = policy.get_or_404(request.user, queries.resolution_for_manage(), "manage", pk=pk)
-    form = f.CloseIssueForm(_posted(request), items=queries.closing_items(resolution))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.close_outstanding_issue(
-                resolution=resolution,
-                closed_by=form.cleaned_data["closed_by"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, "Issue closed")
-            return redirect("manage:outstanding_issues")
-    return _form_page(request, "issue_close.html", form, resolution=resolution)
+    return _form_view(
+        request,
+        f.CloseIssueForm(_posted(request), items=queries.closing_items(resolution)),
+        template="issue_close.html",
+        act=lambda data: services.close_outstanding_issue(
+            resolution=resolution, closed_by=data["closed_by"], actor=request.user
+        ),
+        done=lambda _: ("Issue closed", reverse("manage:outstanding_issues")),
+        resolution=resolution,
+    )
 
 
 # --- Reports --------------------------------------------------------------------------------
@@ -668,16 +665,14 @@ def report(request, pk):
 @manage
 @get_or_post
 def report_create(request):
-    form = f.PaperForm(_posted(request), directorates=queries.directorate_choices())
-    if request.method == "POST" and form.is_valid():
-        try:
-            paper = services.create_paper(actor=request.user, **form.service_fields())
-        except ValidationError as error:
-            _add_service_error(form, error, {"author_directorate_id": "author_directorate"})
-        else:
-            messages.success(request, "Report created")
-            return redirect("manage:report", pk=paper.pk)
-    return _form_page(request, "report_form.html", form)
+    form = f.PaperForm(_posted(request), directorates=queries.directorates())
+    return _form_view(
+        request,
+        form,
+        template="report_form.html",
+        act=lambda data: services.create_paper(details=form.details(), actor=request.user),
+        done=lambda paper: ("Report created", reverse("manage:report", args=[paper.pk])),
+    )
 
 
 @manage
@@ -687,22 +682,18 @@ def report_edit(request, pk):
     form = f.PaperForm(
         _posted(request),
         initial=f.PaperForm.initial_for(paper),
-        directorates=queries.directorate_choices(),
+        directorates=queries.directorates(),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_paper(
-                paper=paper,
-                version=form.cleaned_data["version"],
-                actor=request.user,
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            _add_service_error(form, error, {"author_directorate_id": "author_directorate"})
-        else:
-            messages.success(request, "Report saved")
-            return redirect("manage:report", pk=paper.pk)
-    return _form_page(request, "report_form.html", form, paper=paper)
+    return _form_view(
+        request,
+        form,
+        template="report_form.html",
+        act=lambda data: services.update_paper(
+            paper=paper, details=form.details(), version=data["version"], actor=request.user
+        ),
+        done=lambda _: ("Report saved", reverse("manage:report", args=[paper.pk])),
+        paper=paper,
+    )
 
 
 @manage
@@ -712,53 +703,48 @@ def report_upload(request, pk):
     form = f.UploadDocumentForm(
         _posted(request), request.FILES if request.method == "POST" else None
     )
-    if request.method == "POST" and form.is_valid():
-        kind = form.cleaned_data["kind"]
-        try:
-            documents.store_document(
-                uploaded_file=form.cleaned_data["file"],
-                paper=paper,
-                kind=kind,
-                title=form.cleaned_data["title"],
-                position=queries.next_document_position(paper, kind),
-            )
-        except ValidationError as error:
-            _add_service_error(form, error, {"paper": None})
-        else:
-            messages.success(request, "File uploaded")
-            return redirect("manage:report", pk=paper.pk)
-    return _form_page(request, "report_upload.html", form, paper=paper)
+    return _form_view(
+        request,
+        form,
+        template="report_upload.html",
+        act=lambda data: services.upload_document(
+            uploaded_file=data["file"],
+            paper=paper,
+            kind=data["kind"],
+            title=data["title"],
+            actor=request.user,
+        ),
+        done=lambda _: ("File uploaded", reverse("manage:report", args=[paper.pk])),
+        renames={"paper": None},
+        paper=paper,
+    )
 
 
 @manage
 @get_or_post
 def report_sign_off(request, pk):
     paper = _paper(request, pk)
-    form = f.SignOffForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_sign_off(
-                paper=paper,
-                actor=request.user,
-                kind=data["kind"],
-                category=data["category"],
-                name=data["name"].strip(),
-                title=data["title"].strip(),
-                directorate_or_organisation=data["directorate_or_organisation"].strip(),
-                sent_on=data["sent_on"],
-                approved_on=data["approved_on"],
-                position=queries.next_sign_off_position(paper, data["kind"]),
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict") and "__all__" in error.error_dict:
-                # The database's own check (approved after sent), in GOV.UK words.
-                error = ValidationError({"approved_on": f.APPROVED_BEFORE_SENT})
-            _add_service_error(form, error)
-        else:
-            messages.success(request, "Added to the sign-off table")
-            return redirect(reverse("manage:report", args=[paper.pk]) + "#sign-off")
-    return _form_page(request, "report_sign_off.html", form, paper=paper)
+    return _form_view(
+        request,
+        f.SignOffForm(_posted(request)),
+        template="report_sign_off.html",
+        act=lambda data: services.record_sign_off(
+            paper=paper,
+            kind=data["kind"],
+            category=data["category"],
+            name=data["name"],
+            title=data["title"],
+            directorate_or_organisation=data["directorate_or_organisation"],
+            sent_on=data["sent_on"],
+            approved_on=data["approved_on"],
+            actor=request.user,
+        ),
+        done=lambda _: (
+            "Added to the sign-off table",
+            reverse("manage:report", args=[paper.pk]) + "#sign-off",
+        ),
+        paper=paper,
+    )
 
 
 @manage
@@ -798,15 +784,15 @@ def decision_create(request):
         papers=queries.papers_for_choice(),
         forward_plan_entries=queries.forward_plan_entries_for_choice(),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_decision(kind="officer", actor=request.user, **form.service_fields())
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, "Officer decision recorded")
-            return redirect("manage:decisions")
-    return _form_page(request, "decision_form.html", form)
+    return _form_view(
+        request,
+        form,
+        template="decision_form.html",
+        act=lambda data: services.record_decision(
+            kind="officer", actor=request.user, **form.service_fields()
+        ),
+        done=lambda _: ("Officer decision recorded", reverse("manage:decisions")),
+    )
 
 
 @manage
@@ -817,26 +803,23 @@ def forward_plan_create(request):
         organizations=queries.organizations(),
         papers=queries.papers_for_choice(),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_forward_plan_entry(
-                actor=request.user,
-                title=data["title"].strip(),
-                decision_maker=data["decision_maker"],
-                expected_date=data["expected_date"],
-                summary=data["summary"].strip(),
-                documents=data["documents"].strip(),
-                wards_affected=data["wards_affected"].strip(),
-                contact=data["contact"].strip(),
-                paper=data["paper"],
-            )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, "Added to the forward plan")
-            return redirect(reverse("manage:decisions") + "#forward-plan")
-    return _form_page(request, "forward_plan_form.html", form)
+    return _form_view(
+        request,
+        form,
+        template="forward_plan_form.html",
+        act=lambda data: services.add_forward_plan_entry(
+            title=data["title"],
+            decision_maker=data["decision_maker"],
+            expected_date=data["expected_date"],
+            summary=data["summary"],
+            documents=data["documents"],
+            wards_affected=data["wards_affected"],
+            contact=data["contact"],
+            paper=data["paper"],
+            actor=request.user,
+        ),
+        done=lambda _: ("Added to the forward plan", reverse("manage:decisions") + "#forward-plan"),
+    )
 
 
 def _item_label(item) -> str:

@@ -4,6 +4,7 @@ report to an agenda already published, making a report on one public) and never 
 the migration's backfill gives existing reports their first published agenda. The Atom
 feeds are ordered by it."""
 
+import dataclasses
 import datetime as dt
 import importlib
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from committees import services
 from committees.models import Paper
+from committees.services import SCRIPT, PaperDetails
 from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
@@ -61,7 +63,7 @@ class TestServices:
         on_agenda(elsewhere, MeetingFactory(start=at(2017, 5, 13)))
         assert first_published(public) is None
 
-        services.publish_agenda(meeting=meeting, now=at(2017, 4, 5, 10))
+        services.publish_agenda(meeting=meeting, now=at(2017, 4, 5, 10), actor=SCRIPT)
 
         assert first_published(public) == at(2017, 4, 5, 10)
         assert first_published(private) is None
@@ -72,10 +74,10 @@ class TestServices:
         second = MeetingFactory(start=at(2017, 6, 13))
         paper = approve_fully(PaperFactory())
         on_agenda(paper, first)
-        services.publish_agenda(meeting=first, now=at(2017, 4, 5, 10))
+        services.publish_agenda(meeting=first, now=at(2017, 4, 5, 10), actor=SCRIPT)
         on_agenda(paper, second)
 
-        services.publish_agenda(meeting=second, now=at(2017, 6, 1, 10))
+        services.publish_agenda(meeting=second, now=at(2017, 6, 1, 10), actor=SCRIPT)
 
         assert first_published(paper) == at(2017, 4, 5, 10)
 
@@ -85,7 +87,7 @@ class TestServices:
         paper = approve_fully(PaperFactory())
         before = timezone.now()
 
-        services.attach_report(item=item, paper=paper, role="decision")
+        services.attach_report(item=item, paper=paper, role="decision", actor=SCRIPT)
 
         assert before <= first_published(paper) <= timezone.now()
         stamped = first_published(paper)
@@ -94,14 +96,15 @@ class TestServices:
             item=AgendaItemFactory(meeting=MeetingFactory(published=True)),
             paper=paper,
             role="decision",
+            actor=SCRIPT,
         )
-        services.attach_report(item=item, paper=paper, role="noting")
+        services.attach_report(item=item, paper=paper, role="noting", actor=SCRIPT)
         assert first_published(paper) == stamped
 
     def test_a_report_added_to_an_unpublished_agenda_waits_for_publication(self):
         item = AgendaItemFactory(meeting=MeetingFactory())
         paper = approve_fully(PaperFactory())
-        services.attach_report(item=item, paper=paper, role="decision")
+        services.attach_report(item=item, paper=paper, role="decision", actor=SCRIPT)
         assert first_published(paper) is None
 
     def test_making_a_published_report_public_stamps_it_once(self):
@@ -109,35 +112,65 @@ class TestServices:
         paper = on_agenda(PrivatePaperFactory(), meeting)
         assert first_published(paper) is None
 
-        paper = services.update_paper(paper=paper, version=1, is_public=True)
+        paper = services.update_paper(
+            paper=paper,
+            version=1,
+            details=dataclasses.replace(PaperDetails.of(paper), is_public=True),
+            actor=SCRIPT,
+        )
 
         stamped = first_published(paper)
         assert stamped is not None and paper.first_published_at == stamped
         paper = services.update_paper(
-            paper=paper, version=paper.version, is_public=False, exempt_paragraphs=[3]
+            paper=paper,
+            version=paper.version,
+            details=dataclasses.replace(
+                PaperDetails.of(paper), is_public=False, exempt_paragraphs=[3]
+            ),
+            actor=SCRIPT,
         )
         assert first_published(paper) == stamped
-        paper = services.update_paper(paper=paper, version=paper.version, is_public=True)
+        paper = services.update_paper(
+            paper=paper,
+            version=paper.version,
+            details=dataclasses.replace(PaperDetails.of(paper), is_public=True),
+            actor=SCRIPT,
+        )
         assert first_published(paper) == stamped
 
     def test_making_a_report_public_that_is_only_at_a_private_item_does_not_stamp_it(self):
         # The item's privacy closes the report (policies.paper_open): the public never saw it.
         paper = on_agenda(PrivatePaperFactory(), MeetingFactory(published=True), private_item=True)
 
-        paper = services.update_paper(paper=paper, version=1, is_public=True)
+        paper = services.update_paper(
+            paper=paper,
+            version=1,
+            details=dataclasses.replace(PaperDetails.of(paper), is_public=True),
+            actor=SCRIPT,
+        )
 
         assert first_published(paper) is None
 
     def test_making_an_unpublished_report_public_does_not_stamp_it(self):
         paper = on_agenda(PrivatePaperFactory(), MeetingFactory(), private_item=True)
-        services.update_paper(paper=paper, version=1, is_public=True)
+        services.update_paper(
+            paper=paper,
+            version=1,
+            details=dataclasses.replace(PaperDetails.of(paper), is_public=True),
+            actor=SCRIPT,
+        )
         assert first_published(paper) is None
 
     def test_an_edit_leaves_the_stamp_alone(self):
         paper = on_agenda(PaperFactory(), MeetingFactory(published=True))
         stamped = first_published(paper)
         assert stamped is not None
-        services.update_paper(paper=paper, version=1, title="A new title")
+        services.update_paper(
+            paper=paper,
+            version=1,
+            details=dataclasses.replace(PaperDetails.of(paper), title="A new title"),
+            actor=SCRIPT,
+        )
         assert first_published(paper) == stamped
 
 
@@ -169,13 +202,13 @@ class TestFeedOrder:
         budget = on_agenda(approve_fully(PaperFactory(title="Budget")), april)
         roads = on_agenda(approve_fully(PaperFactory(title="Roads")), may)
         parks = on_agenda(approve_fully(PaperFactory(title="Parks")), june)
-        services.publish_agenda(meeting=april, now=at(2030, 4, 1, 9))
-        services.publish_agenda(meeting=may, now=at(2030, 5, 1, 9))
+        services.publish_agenda(meeting=april, now=at(2030, 4, 1, 9), actor=SCRIPT)
+        services.publish_agenda(meeting=may, now=at(2030, 5, 1, 9), actor=SCRIPT)
         assert feed_titles(client) == ["Roads", "Budget"]
 
         # Budget goes on to June: published there later, it stays where it first appeared.
         on_agenda(budget, june)
-        services.publish_agenda(meeting=june, now=at(2030, 6, 1, 9))
+        services.publish_agenda(meeting=june, now=at(2030, 6, 1, 9), actor=SCRIPT)
         assert feed_titles(client) == ["Parks", "Roads", "Budget"]
         assert first_published(budget) == at(2030, 4, 1, 9)
         assert {first_published(roads), first_published(parks)} == {
@@ -188,7 +221,14 @@ class TestFeedOrder:
         paper = on_agenda(PaperFactory(title="Land sale"), meeting)
         stamped = first_published(paper)
         assert feed_titles(client) == ["Land sale"]
-        services.update_paper(paper=paper, version=1, is_public=False, exempt_paragraphs=[3])
+        services.update_paper(
+            paper=paper,
+            version=1,
+            details=dataclasses.replace(
+                PaperDetails.of(paper), is_public=False, exempt_paragraphs=[3]
+            ),
+            actor=SCRIPT,
+        )
         assert feed_titles(client) == []
         assert first_published(paper) == stamped
 

@@ -17,7 +17,9 @@ from icalendar import Calendar, Event
 from committees import ical, services
 from committees.models import Meeting, MeetingState
 from committees.queries.public import CalendarMeeting
+from committees.services import SCRIPT
 from committees.views.feeds import _calendar_response
+from portal_kit.models import ANY_VERSION
 from portal_kit.time import LONDON
 from tests.committees.factories import LocationFactory, MeetingFactory, OrganizationFactory
 
@@ -159,7 +161,8 @@ class TestFeedsReadBack:
             services.cancel_meeting(
                 meeting=MeetingFactory(start=dt.datetime(next_year, 3, 26, 23, tzinfo=dt.UTC)),
                 reason="Room unavailable",
-                version=None,
+                version=ANY_VERSION,
+                actor=SCRIPT,
             ),
         ]
 

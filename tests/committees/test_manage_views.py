@@ -2,6 +2,7 @@
 the pages, bad input gets a GOV.UK error and changes nothing, GET changes nothing, CSRF is
 enforced, and the busiest pages cost a fixed number of queries."""
 
+import dataclasses
 import datetime as dt
 import re
 from html import unescape
@@ -12,8 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from committees import documents, services
-from committees.forms import manage as manage_forms
+from committees import documents, policies, services
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -32,8 +32,10 @@ from committees.models import (
     Resolution,
     SignOff,
 )
+from committees.services import SCRIPT, AgendaItemDetails
 from organisation.roles import Role
 from portal_kit import forms as kit_forms
+from portal_kit.models import ANY_VERSION, STALE
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -116,9 +118,12 @@ def meeting_at(day: dt.date, hour=14, **kwargs) -> Meeting:
     return MeetingFactory(start=start, end=start + dt.timedelta(hours=2), **kwargs)
 
 
-def item_on(meeting, **kwargs) -> AgendaItem:
+def item_on(meeting, *, parent=None, **details) -> AgendaItem:
     return services.add_agenda_item(
-        meeting=meeting, title=kwargs.pop("title", "Apologies"), **kwargs
+        meeting=meeting,
+        parent=parent,
+        details=AgendaItemDetails(title=details.pop("title", "Apologies"), **details),
+        actor=SCRIPT,
     )
 
 
@@ -322,7 +327,7 @@ def test_rescheduling_a_stale_copy_changes_nothing(gs):
         reverse("manage:meeting_reschedule", args=[meeting.pk]),
         {**date_fields(future_day(45)), "start_time": "3pm", "version": 1},
     )
-    assert_refused(response, services.STALE)
+    assert_refused(response, STALE)
     assert snapshot() == before
 
 
@@ -482,10 +487,15 @@ def test_editing_a_stale_copy_of_an_item_saves_nothing(gs):
     edit_url = reverse("manage:item_edit", args=[item.pk])
     form_page = gs.get(edit_url).content.decode()
     assert f'name="version" value="{item.version}"' in form_page
-    services.update_agenda_item(item=item, version=item.version, title="Someone else's title")
+    services.update_agenda_item(
+        item=item,
+        version=item.version,
+        details=dataclasses.replace(AgendaItemDetails.of(item), title="Someone else's title"),
+        actor=SCRIPT,
+    )
     before = snapshot()
     response = gs.post(edit_url, {"title": "My title", "visibility": "public", "version": 1})
-    assert_refused(response, services.STALE)
+    assert_refused(response, STALE)
     assert snapshot() == before
     item.refresh_from_db()
     assert item.title == "Someone else's title"
@@ -590,7 +600,7 @@ def test_publishing_with_a_report_lacking_its_approvals_is_refused(gs):
     meeting = meeting_at(future_day(30))
     item = item_on(meeting)
     paper = PaperFactory(title="Information Risk Policy")
-    services.attach_report(item=item, paper=paper, role="decision")
+    services.attach_report(item=item, paper=paper, role="decision", actor=SCRIPT)
     before = snapshot()
     response = gs.post(reverse("manage:meeting_publish", args=[meeting.pk]), {})
     assert response.status_code == 200
@@ -763,10 +773,12 @@ def test_saving_a_minute_again_keeps_closed_issues_closed(gs):
         item=item,
         minutes_text="Considered.",
         resolutions=[{"text": "Asks for a report back.", "requests_follow_up": True}],
+        version=ANY_VERSION,
+        actor=SCRIPT,
     )
     issue = item.resolutions.get()
     closing = AgendaItemFactory(meeting=meeting_at(future_day(-2)))
-    services.close_outstanding_issue(resolution=issue, closed_by=closing)
+    services.close_outstanding_issue(resolution=issue, closed_by=closing, actor=SCRIPT)
     item.refresh_from_db()
     response = gs.post(
         reverse("manage:item_minute", args=[item.pk]),
@@ -813,7 +825,7 @@ def test_publishing_approving_and_correcting_minutes(gs, gs_user):
         reverse("manage:item_minute", args=[item.pk]),
         {"minutes_text": "Rewritten", "resolutions": "", "version": item.version},
     )
-    assert_refused(refused, services.MINUTES_LOCKED)
+    assert_refused(refused, policies.MINUTES_LOCKED)
     assert snapshot() == before
 
     response = gs.post(
@@ -831,7 +843,7 @@ def test_approving_at_an_earlier_meeting_is_not_offered(gs):
     organization = OrganizationFactory()
     meeting = meeting_at(timezone.localdate() - dt.timedelta(days=10), organizations=[organization])
     earlier = meeting_at(timezone.localdate() - dt.timedelta(days=40), organizations=[organization])
-    services.publish_minutes(meeting=meeting, closed_at=dt.time(15))
+    services.publish_minutes(meeting=meeting, closed_at=dt.time(15), actor=SCRIPT)
     before = snapshot()
     response = gs.post(
         reverse("manage:minutes_approve", args=[meeting.pk]), {"at_meeting": earlier.pk}
@@ -951,7 +963,7 @@ def test_a_sign_off_approved_before_it_was_sent_is_refused(gs):
             **date_fields(dt.date(2017, 3, 9), "approved_on"),
         },
     )
-    assert_refused(response, manage_forms.APPROVED_BEFORE_SENT)
+    assert_refused(response, services.APPROVED_BEFORE_SENT)
     assert snapshot() == before
 
 
@@ -997,7 +1009,7 @@ def test_editing_a_stale_copy_of_a_report_saves_nothing(gs):
     response = gs.post(
         reverse("manage:report_edit", args=[paper.pk]), paper_data(title="Mine", version=1)
     )
-    assert_refused(response, services.STALE)
+    assert_refused(response, STALE)
     assert snapshot() == before
 
 

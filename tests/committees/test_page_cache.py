@@ -4,6 +4,7 @@ Each test fills the cache with the public pages a change should alter, makes the
 way the portal makes it (a service, an admin save, a bulk update), and reads the pages again.
 """
 
+import dataclasses
 import os
 import re
 import socket
@@ -17,6 +18,7 @@ from django.urls import reverse
 
 from committees import services
 from committees.models import AgendaItem, Meeting
+from committees.services import SCRIPT, AgendaItemDetails
 from governance_portal import pagecache
 from organisation.roles import Role
 from tests.committees.factories import (
@@ -126,7 +128,9 @@ def test_each_answer_has_its_own_nonce_matching_its_header(client, meeting):
 def test_a_service_change_shows_at_once_on_every_page(client, meeting, committee):
     urls = _pages(meeting, committee)
     _warm(client, urls)
-    services.cancel_meeting(meeting=meeting, reason="Not quorate", version=meeting.version)
+    services.cancel_meeting(
+        meeting=meeting, reason="Not quorate", version=meeting.version, actor=SCRIPT
+    )
     for url in urls:
         response = client.get(url)
         assert response.headers.get("X-Page-Cache") != "hit", url
@@ -137,7 +141,12 @@ def test_an_item_edit_shows_on_the_agenda(client, meeting):
     url = reverse("committees:meeting", args=[meeting.pk])
     _warm(client, [url])
     item = AgendaItem.objects.get(meeting=meeting, number="2")
-    services.update_agenda_item(item=item, version=item.version, title="Internal audit charter")
+    services.update_agenda_item(
+        item=item,
+        version=item.version,
+        details=dataclasses.replace(AgendaItemDetails.of(item), title="Internal audit charter"),
+        actor=SCRIPT,
+    )
     page = client.get(url).content.decode()
     assert "Internal audit charter" in page
     assert "Internal audit plan" not in page
@@ -147,7 +156,7 @@ def test_a_bulk_renumbering_shows_on_the_agenda(client, meeting):
     url = reverse("committees:meeting", args=[meeting.pk])
     _warm(client, [url])
     services.move_agenda_item(
-        item=AgendaItem.objects.get(meeting=meeting, number="2"), direction="up"
+        item=AgendaItem.objects.get(meeting=meeting, number="2"), direction="up", actor=SCRIPT
     )
     page = client.get(url).content.decode()
     assert page.index("Internal audit plan") < page.index("Apologies")
@@ -159,7 +168,7 @@ def test_publishing_an_agenda_shows_it(client, committee):
     url = reverse("committees:meeting", args=[meeting.pk])
     _warm(client, [url])
     assert b"Treasury management" not in client.get(url).content
-    services.publish_agenda(meeting=meeting, late_reason="Urgent")
+    services.publish_agenda(meeting=meeting, late_reason="Urgent", actor=SCRIPT)
     assert b"Treasury management" in client.get(url).content
 
 
@@ -218,7 +227,9 @@ def test_the_version_advances_again_after_commit_once_per_transaction(
 ):
     before = pagecache.current_version()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.cancel_meeting(meeting=meeting, reason="Not quorate", version=meeting.version)
+        services.cancel_meeting(
+            meeting=meeting, reason="Not quorate", version=meeting.version, actor=SCRIPT
+        )
     assert callbacks.count(pagecache._advance) == 1
     # Several rows were written, each advancing the version at once; then once more on commit.
     assert pagecache.current_version() > before + 1

@@ -20,7 +20,9 @@ from committees.models import (
     PackStatus,
     SignOffKind,
 )
+from committees.services import SCRIPT
 from organisation.roles import Role
+from portal_kit.models import ANY_VERSION
 from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
@@ -995,8 +997,10 @@ def test_the_outstanding_issues_item_lists_what_earlier_minutes_asked_to_come_ba
             {"text": "Notes the progress"},
             {"text": "Requests that Officers bring a further report", "requests_follow_up": True},
         ],
+        version=ANY_VERSION,
+        actor=SCRIPT,
     )
-    services.publish_minutes(meeting=earlier, closed_at=None)
+    services.publish_minutes(meeting=earlier, closed_at=None, actor=SCRIPT)
     later = MeetingFactory(organizations=[organization], published=True)
     item = AgendaItemFactory(
         meeting=later, title="Outstanding Issues", lists_outstanding_issues=True
@@ -1005,6 +1009,8 @@ def test_the_outstanding_issues_item_lists_what_earlier_minutes_asked_to_come_ba
     assert "Requests that Officers bring a further report" in page
     assert "Notes the progress" not in page
 
-    services.close_outstanding_issue(resolution=minute.resolutions.get(number=2), closed_by=item)
+    services.close_outstanding_issue(
+        resolution=minute.resolutions.get(number=2), closed_by=item, actor=SCRIPT
+    )
     page = client.get(later.get_absolute_url()).text
     assert "There are no outstanding issues." in page

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -14,6 +15,8 @@ from committees.models import (
     Meeting,
     MeetingState,
 )
+from committees.services import SCRIPT, AgendaItemDetails
+from portal_kit.models import ANY_VERSION
 from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
@@ -60,7 +63,7 @@ class TestPublishing:
         meeting = meeting_on(at(2017, 4, 13))
         paper = approve_fully(PaperFactory())
         ConsultationFactory(paper=paper, agenda_item=AgendaItemFactory(meeting=meeting))
-        services.publish_agenda(meeting=meeting, now=at(2017, 4, 5, 10))
+        services.publish_agenda(meeting=meeting, now=at(2017, 4, 5, 10), actor=SCRIPT)
         meeting.refresh_from_db()
         assert meeting.state == MeetingState.AGENDA_PUBLISHED
         assert meeting.late_publication_reason == ""
@@ -70,13 +73,16 @@ class TestPublishing:
         meeting = meeting_on(at(2017, 4, 13))
         AgendaItemFactory(meeting=meeting)
         with pytest.raises(ValidationError) as error:
-            services.publish_agenda(meeting=meeting, now=at(2017, 4, 6, 9))
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 6, 9), actor=SCRIPT)
         assert services.LATE_NEEDS_REASON in str(error.value)
         meeting.refresh_from_db()
         assert meeting.agenda_published_at is None
 
         services.publish_agenda(
-            meeting=meeting, now=at(2017, 4, 6, 9), late_reason="The report was delayed by audit"
+            meeting=meeting,
+            now=at(2017, 4, 6, 9),
+            late_reason="The report was delayed by audit",
+            actor=SCRIPT,
         )
         meeting.refresh_from_db()
         assert meeting.late_publication_reason == "The report was delayed by audit"
@@ -85,45 +91,63 @@ class TestPublishing:
         meeting = meeting_on(at(2017, 4, 13))
         AgendaItemFactory(meeting=meeting)
         with pytest.raises(ValidationError, match="already taken place"):
-            services.publish_agenda(meeting=meeting, now=at(2017, 4, 14))
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 14), actor=SCRIPT)
 
     def test_an_empty_or_cancelled_agenda_cannot_be_published(self):
         meeting = meeting_on(at(2017, 4, 13))
         with pytest.raises(ValidationError, match="at least one item"):
-            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1), actor=SCRIPT)
         AgendaItemFactory(meeting=meeting)
-        services.cancel_meeting(meeting=meeting, reason="Not quorate", version=None)
+        services.cancel_meeting(
+            meeting=meeting, reason="Not quorate", version=ANY_VERSION, actor=SCRIPT
+        )
         with pytest.raises(ValidationError, match="cancelled"):
-            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1), actor=SCRIPT)
 
     def test_a_report_without_its_approvals_blocks_publication(self, settings):
         meeting = meeting_on(at(2017, 4, 13))
         paper = PaperFactory(title="Code of Corporate Governance")
         ConsultationFactory(paper=paper, agenda_item=AgendaItemFactory(meeting=meeting))
         with pytest.raises(ValidationError) as error:
-            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 1), actor=SCRIPT)
         assert "Code of Corporate Governance cannot go on a published agenda" in str(error.value)
         assert "finance, legal, director, members" in str(error.value)
 
         settings.COMMITTEE_REQUIRED_SIGN_OFFS = []
-        services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+        services.publish_agenda(meeting=meeting, now=at(2017, 4, 1), actor=SCRIPT)
 
     def test_publishing_twice_is_refused(self):
         meeting = meeting_on(at(2017, 4, 13))
         AgendaItemFactory(meeting=meeting)
-        services.publish_agenda(meeting=meeting, now=at(2017, 4, 1))
+        services.publish_agenda(meeting=meeting, now=at(2017, 4, 1), actor=SCRIPT)
         with pytest.raises(ValidationError, match="already been published"):
-            services.publish_agenda(meeting=meeting, now=at(2017, 4, 2))
+            services.publish_agenda(meeting=meeting, now=at(2017, 4, 2), actor=SCRIPT)
 
 
 class TestAgenda:
     def test_items_are_numbered_in_order_and_renumbered_when_moved(self):
         meeting = MeetingFactory()
-        apologies = services.add_agenda_item(meeting=meeting, title="Apologies")
-        minutes = services.add_agenda_item(meeting=meeting, title="Minutes")
-        services.add_agenda_item(meeting=meeting, title="To agree the minutes", parent=minutes)
-        services.add_agenda_item(meeting=meeting, title="Matters Arising", parent=minutes)
-        services.add_agenda_item(meeting=meeting, title="Outstanding Issues")
+        apologies = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="Apologies"), actor=SCRIPT
+        )
+        minutes = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="Minutes"), actor=SCRIPT
+        )
+        services.add_agenda_item(
+            meeting=meeting,
+            parent=minutes,
+            details=AgendaItemDetails(title="To agree the minutes"),
+            actor=SCRIPT,
+        )
+        services.add_agenda_item(
+            meeting=meeting,
+            parent=minutes,
+            details=AgendaItemDetails(title="Matters Arising"),
+            actor=SCRIPT,
+        )
+        services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="Outstanding Issues"), actor=SCRIPT
+        )
         assert agenda_numbers(meeting) == [
             ("1", "Apologies"),
             ("2", "Minutes"),
@@ -131,19 +155,21 @@ class TestAgenda:
             ("a)", "To agree the minutes"),
             ("b)", "Matters Arising"),
         ]
-        services.move_agenda_item(item=apologies, direction="down")
+        services.move_agenda_item(item=apologies, direction="down", actor=SCRIPT)
         assert agenda_numbers(meeting)[:3] == [
             ("1", "Minutes"),
             ("2", "Apologies"),
             ("3", "Outstanding Issues"),
         ]
-        services.remove_agenda_item(item=apologies)
+        services.remove_agenda_item(item=apologies, actor=SCRIPT)
         assert agenda_numbers(meeting)[:2] == [("1", "Minutes"), ("2", "Outstanding Issues")]
 
     def test_moving_past_the_end_changes_nothing(self):
         meeting = MeetingFactory()
-        first = services.add_agenda_item(meeting=meeting, title="First")
-        services.move_agenda_item(item=first, direction="up")
+        first = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="First"), actor=SCRIPT
+        )
+        services.move_agenda_item(item=first, direction="up", actor=SCRIPT)
         assert agenda_numbers(meeting) == [("1", "First")]
 
     def test_duplicate_numbers_are_refused_by_the_database(self):
@@ -155,49 +181,83 @@ class TestAgenda:
     def test_a_private_item_must_name_its_paragraph(self):
         meeting = MeetingFactory()
         with pytest.raises(ValidationError) as error:
-            services.add_agenda_item(meeting=meeting, title="Contract award", is_public=False)
+            services.add_agenda_item(
+                meeting=meeting,
+                details=AgendaItemDetails(title="Contract award", is_public=False),
+                actor=SCRIPT,
+            )
         assert services.PRIVATE_NEEDS_PARAGRAPH in str(error.value)
         with pytest.raises(ValidationError, match="numbered 1 to 7"):
             services.add_agenda_item(
-                meeting=meeting, title="Contract award", is_public=False, exempt_paragraphs=[9]
+                meeting=meeting,
+                details=AgendaItemDetails(
+                    title="Contract award", is_public=False, exempt_paragraphs=[9]
+                ),
+                actor=SCRIPT,
             )
         assert not meeting.agenda_items.exists()
         item = services.add_agenda_item(
-            meeting=meeting, title="Contract award", is_public=False, exempt_paragraphs=[3]
+            meeting=meeting,
+            details=AgendaItemDetails(
+                title="Contract award", is_public=False, exempt_paragraphs=[3]
+            ),
+            actor=SCRIPT,
         )
         assert item.exempt_paragraphs == [3]
 
     def test_an_urgent_item_needs_its_reason(self):
         with pytest.raises(ValidationError, match="reason for urgency"):
-            services.add_agenda_item(meeting=MeetingFactory(), title="Visit", is_urgent=True)
+            services.add_agenda_item(
+                meeting=MeetingFactory(),
+                details=AgendaItemDetails(title="Visit", is_urgent=True),
+                actor=SCRIPT,
+            )
 
     def test_a_sub_item_cannot_have_sub_items(self):
         meeting = MeetingFactory()
-        top = services.add_agenda_item(meeting=meeting, title="Minutes")
-        sub = services.add_agenda_item(meeting=meeting, title="Agree", parent=top)
+        top = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="Minutes"), actor=SCRIPT
+        )
+        sub = services.add_agenda_item(
+            meeting=meeting, parent=top, details=AgendaItemDetails(title="Agree"), actor=SCRIPT
+        )
         with pytest.raises(ValidationError):
-            services.add_agenda_item(meeting=meeting, title="Deeper", parent=sub)
+            services.add_agenda_item(
+                meeting=meeting, parent=sub, details=AgendaItemDetails(title="Deeper"), actor=SCRIPT
+            )
 
     def test_items_added_after_publication_are_a_supplement(self):
         meeting = MeetingFactory(published=True)
-        item = services.add_agenda_item(meeting=meeting, title="Late report")
+        item = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="Late report"), actor=SCRIPT
+        )
         assert item.is_supplementary
 
     def test_an_unapproved_report_cannot_join_a_published_agenda(self):
         meeting = MeetingFactory(published=True)
         item = AgendaItemFactory(meeting=meeting)
         with pytest.raises(ValidationError, match="cannot go on a published agenda"):
-            services.attach_report(item=item, paper=PaperFactory(), role="decision")
+            services.attach_report(item=item, paper=PaperFactory(), role="decision", actor=SCRIPT)
         consultation = services.attach_report(
-            item=item, paper=approve_fully(PaperFactory()), role="decision"
+            item=item, paper=approve_fully(PaperFactory()), role="decision", actor=SCRIPT
         )
         assert consultation.meeting == meeting
 
     def test_a_stale_edit_is_refused_not_overwritten(self):
         item = AgendaItemFactory(title="Original")
-        services.update_agenda_item(item=item, version=1, title="First editor")
+        services.update_agenda_item(
+            item=item,
+            version=1,
+            details=dataclasses.replace(AgendaItemDetails.of(item), title="First editor"),
+            actor=SCRIPT,
+        )
         with pytest.raises(ValidationError, match="Someone else changed this"):
-            services.update_agenda_item(item=item, version=1, title="Second editor")
+            services.update_agenda_item(
+                item=item,
+                version=1,
+                details=dataclasses.replace(AgendaItemDetails.of(item), title="Second editor"),
+                actor=SCRIPT,
+            )
         item.refresh_from_db()
         assert item.title == "First editor"
         assert item.version == 2
@@ -207,22 +267,30 @@ class TestMeetings:
     def test_end_before_start_is_refused(self):
         with pytest.raises(ValidationError, match="end after it starts"):
             services.create_meeting(
-                organizations=[OrganizationFactory()], start=at(2017, 4, 13), end=at(2017, 4, 12)
+                organizations=[OrganizationFactory()],
+                start=at(2017, 4, 13),
+                end=at(2017, 4, 12),
+                actor=SCRIPT,
             )
         assert not Meeting.objects.exists()
 
     def test_a_meeting_needs_a_decision_maker(self):
         with pytest.raises(ValidationError):
-            services.create_meeting(organizations=[], start=at(2017, 4, 13))
+            services.create_meeting(organizations=[], start=at(2017, 4, 13), actor=SCRIPT)
 
     def test_reschedule_with_a_stale_version_is_refused(self):
         meeting = MeetingFactory()
         services.reschedule_meeting(
-            meeting=meeting, start=at(2030, 1, 2), end=None, location=None, version=1
+            meeting=meeting, start=at(2030, 1, 2), end=None, location=None, version=1, actor=SCRIPT
         )
         with pytest.raises(ValidationError, match="Someone else changed this"):
             services.reschedule_meeting(
-                meeting=meeting, start=at(2030, 1, 3), end=None, location=None, version=1
+                meeting=meeting,
+                start=at(2030, 1, 3),
+                end=None,
+                location=None,
+                version=1,
+                actor=SCRIPT,
             )
 
 
@@ -244,6 +312,8 @@ class TestMinutes:
                     "requests_follow_up": True,
                 },
             ],
+            version=ANY_VERSION,
+            actor=SCRIPT,
         )
         numbers = list(item.resolutions.values_list("number", "requests_follow_up"))
         assert numbers == [(1, False), (2, True)]
@@ -251,14 +321,16 @@ class TestMinutes:
         assert outstanding.is_outstanding
 
         later = AgendaItemFactory(title="Information Risk Policy")
-        services.close_outstanding_issue(resolution=outstanding, closed_by=later)
+        services.close_outstanding_issue(resolution=outstanding, closed_by=later, actor=SCRIPT)
         outstanding.refresh_from_db()
         assert not outstanding.is_outstanding
         with pytest.raises(ValidationError, match="already been closed"):
-            services.close_outstanding_issue(resolution=outstanding, closed_by=later)
+            services.close_outstanding_issue(resolution=outstanding, closed_by=later, actor=SCRIPT)
         with pytest.raises(ValidationError, match="did not ask"):
             services.close_outstanding_issue(
-                resolution=ResolutionFactory(requests_follow_up=False), closed_by=later
+                resolution=ResolutionFactory(requests_follow_up=False),
+                closed_by=later,
+                actor=SCRIPT,
             )
 
     def test_a_substitute_must_say_for_whom(self):
@@ -267,28 +339,36 @@ class TestMinutes:
             services.record_attendance(
                 meeting=meeting,
                 entries=[{"person": PersonFactory(), "status": AttendanceStatus.SUBSTITUTE}],
+                version=ANY_VERSION,
+                actor=SCRIPT,
             )
         assert not meeting.attendance.exists()
 
     def test_approved_minutes_are_locked_and_change_only_by_correction(self, django_user_model):
         meeting, item = self.published_meeting()
         organization = meeting.organizations.first()
-        services.record_minute(item=item, minutes_text="Draft minute")
+        services.record_minute(
+            item=item, minutes_text="Draft minute", version=ANY_VERSION, actor=SCRIPT
+        )
         with pytest.raises(ValidationError, match="Publish the minutes"):
-            services.approve_minutes(meeting=meeting, at_meeting=meeting)
-        services.publish_minutes(meeting=meeting, closed_at=dt.time(14, 30))
+            services.approve_minutes(meeting=meeting, at_meeting=meeting, actor=SCRIPT)
+        services.publish_minutes(meeting=meeting, closed_at=dt.time(14, 30), actor=SCRIPT)
         earlier = MeetingFactory(start=at(2016, 7, 1), organizations=[organization])
         elsewhere = MeetingFactory(start=at(2017, 4, 13))
         for wrong in (earlier, elsewhere):
             with pytest.raises(ValidationError, match="later meeting"):
-                services.approve_minutes(meeting=meeting, at_meeting=wrong)
+                services.approve_minutes(meeting=meeting, at_meeting=wrong, actor=SCRIPT)
         next_meeting = MeetingFactory(start=at(2017, 4, 13), organizations=[organization])
-        services.approve_minutes(meeting=meeting, at_meeting=next_meeting)
+        services.approve_minutes(meeting=meeting, at_meeting=next_meeting, actor=SCRIPT)
 
         with pytest.raises(ValidationError, match="cannot be changed"):
-            services.record_minute(item=item, minutes_text="Rewritten")
+            services.record_minute(
+                item=item, minutes_text="Rewritten", version=ANY_VERSION, actor=SCRIPT
+            )
         with pytest.raises(ValidationError, match="cannot be changed"):
-            services.record_attendance(meeting=meeting, entries=[])
+            services.record_attendance(
+                meeting=meeting, entries=[], version=ANY_VERSION, actor=SCRIPT
+            )
         item.refresh_from_db()
         assert item.minutes_text == "Draft minute"
 
@@ -315,6 +395,7 @@ class TestDecisions:
                 is_key=True,
                 forward_plan_entry=entry,
                 decision_maker=entry.decision_maker,
+                actor=SCRIPT,
             )
         decision = services.record_decision(
             kind=DecisionKind.EXECUTIVE,
@@ -326,6 +407,7 @@ class TestDecisions:
             key_decision_exception=KeyDecisionException.SPECIAL_URGENCY,
             exception_reason="Chair of scrutiny agreed the decision could not wait",
             decision_maker=entry.decision_maker,
+            actor=SCRIPT,
         )
         assert decision.pk
 
@@ -338,6 +420,7 @@ class TestDecisions:
             decision="Approved",
             is_key=True,
             forward_plan_entry=entry,
+            actor=SCRIPT,
         )
         assert decision.key_decision_exception == ""
 
@@ -348,4 +431,5 @@ class TestDecisions:
                 title="Award grant",
                 date=dt.date(2017, 4, 13),
                 decision="Awarded",
+                actor=SCRIPT,
             )

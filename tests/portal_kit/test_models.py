@@ -10,6 +10,7 @@ from committees.models import Meeting
 from portal_kit.models import (
     ANY_VERSION,
     STALE,
+    VERSION_MISSING,
     RecordModel,
     Versioned,
     locked_current,
@@ -41,11 +42,12 @@ def test_a_copy_whose_version_differs_is_refused():
         assert_stale(refused)
 
 
-def test_a_change_without_a_version_is_refused():
+def test_a_change_without_a_version_is_refused_as_an_incomplete_page():
     meeting = MeetingFactory()
     with pytest.raises(ValidationError) as refused:
         locked_current(Meeting, meeting.pk, None)
-    assert_stale(refused)
+    assert refused.value.code == "version_missing"
+    assert refused.value.messages == [VERSION_MISSING]
 
 
 def test_a_change_to_a_row_someone_deleted_is_refused():

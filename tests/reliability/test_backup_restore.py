@@ -10,6 +10,7 @@ against the embedded server.
 """
 
 import contextlib
+import dataclasses
 import glob
 import io
 import os
@@ -28,6 +29,7 @@ from django.urls import reverse
 
 from committees import services
 from committees.models import AgendaItem, Meeting
+from committees.services import SCRIPT, AgendaItemDetails
 from tests.committees.factories import (
     ConsultationFactory,
     DecisionFactory,
@@ -120,9 +122,19 @@ def _populate() -> Meeting:
     call_command("load_demo", stdout=io.StringIO())
     for n in range(5):
         meeting = MeetingFactory(published=True)
-        items = [services.add_agenda_item(meeting=meeting, title=f"Item {k}") for k in range(4)]
-        services.update_agenda_item(item=items[0], version=items[0].version, title=f"Revised {n}")
-        services.remove_agenda_item(item=AgendaItem.objects.get(pk=items[-1].pk))
+        items = [
+            services.add_agenda_item(
+                meeting=meeting, details=AgendaItemDetails(title=f"Item {k}"), actor=SCRIPT
+            )
+            for k in range(4)
+        ]
+        services.update_agenda_item(
+            item=items[0],
+            version=items[0].version,
+            details=dataclasses.replace(AgendaItemDetails.of(items[0]), title=f"Revised {n}"),
+            actor=SCRIPT,
+        )
+        services.remove_agenda_item(item=AgendaItem.objects.get(pk=items[-1].pk), actor=SCRIPT)
         ConsultationFactory(agenda_item=items[1])
         ResolutionFactory(agenda_item=items[2], text="Notes the report.\nWith a second line.")
     DecisionFactory.create_batch(3)
@@ -181,7 +193,12 @@ def test_a_dump_restored_into_a_fresh_database_matches_row_for_row(live_db, work
             assert "Code of Corporate Governance" in page.content.decode()
             item = AgendaItem.objects.filter(meeting=april).order_by("position").first()
             newest = AgendaItem.history.order_by("-history_id").first().history_id
-            services.update_agenda_item(item=item, version=item.version, title=item.title + ".")
+            services.update_agenda_item(
+                item=item,
+                version=item.version,
+                details=dataclasses.replace(AgendaItemDetails.of(item), title=item.title + "."),
+                actor=SCRIPT,
+            )
             assert AgendaItem.history.order_by("-history_id").first().history_id > newest
     finally:
         connections.close_all()

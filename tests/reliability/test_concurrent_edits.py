@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from committees import services
 from committees.models import AgendaItem, Attendance, Meeting, MeetingState, Paper
-from portal_kit.forms import VERSION_MISSING
+from committees.services import SCRIPT, AgendaItemDetails
+from portal_kit.models import STALE, VERSION_MISSING
 from tests.committees.factories import MeetingFactory, PaperFactory, PersonFactory
 from tests.reliability.support import (
     assert_refused,
@@ -39,7 +40,9 @@ def _meeting(days: int = 40, **kwargs) -> Meeting:
 
 
 def _item(**kwargs) -> AgendaItem:
-    return services.add_agenda_item(meeting=_meeting(**kwargs), title="Apologies")
+    return services.add_agenda_item(
+        meeting=_meeting(**kwargs), details=AgendaItemDetails(title="Apologies"), actor=SCRIPT
+    )
 
 
 def _start_time(meeting: Meeting) -> str:
@@ -126,7 +129,7 @@ class TestTwoPeopleEditingThroughThePages:
         assert alice.post(url, alices_form).status_code == 302
         refused = bob.post(url, bobs_form)
 
-        assert_refused(refused, services.STALE)
+        assert_refused(refused, STALE)
         # Bob's typing is still on his page, to make again on the latest version.
         assert edit.second in refused.content.decode()
         assert edit.stored(obj) == (edit.first_stored or edit.first)
@@ -205,7 +208,7 @@ class TestTwoPeopleEditingThroughThePages:
         assert alice.post(reschedule, alices_form).status_code == 302
         refused = bob.post(cancel, bobs_form)
 
-        assert_refused(refused, services.STALE)
+        assert_refused(refused, STALE)
         meeting.refresh_from_db()
         assert meeting.state == MeetingState.SCHEDULED
         assert meeting.cancellation_reason == ""
@@ -229,7 +232,7 @@ class TestTwoPeopleEditingThroughThePages:
 
         attended = set(Attendance.objects.filter(meeting=meeting).values_list("person", flat=True))
         assert duggins.pk in attended, "Alice's attendance was silently overwritten"
-        assert_refused(response, services.STALE)
+        assert_refused(response, STALE)
 
     @pytest.mark.parametrize("version", [None, "", "abc", "-1", "9" * 30])
     def test_attendance_without_a_good_version_is_refused_and_changes_nothing(self, version):
@@ -277,7 +280,7 @@ class _Thread(threading.Thread):
 
 
 def _stale(error) -> bool:
-    return isinstance(error, ValidationError) and error.messages == [services.STALE]
+    return isinstance(error, ValidationError) and error.messages == [STALE]
 
 
 class TestSimultaneousSaves:
@@ -295,13 +298,23 @@ class TestSimultaneousSaves:
 
         def alice():
             with transaction.atomic():
-                services.update_agenda_item(item=item, version=version, title="Alice's title")
+                services.update_agenda_item(
+                    item=item,
+                    version=version,
+                    details=dataclasses.replace(AgendaItemDetails.of(item), title="Alice's title"),
+                    actor=SCRIPT,
+                )
                 written.set()
                 assert may_commit.wait(10)
 
         def bob():
             bob_pid.append(backend_pid())
-            return services.update_agenda_item(item=item, version=version, title="Bob's title")
+            return services.update_agenda_item(
+                item=item,
+                version=version,
+                details=dataclasses.replace(AgendaItemDetails.of(item), title="Bob's title"),
+                actor=SCRIPT,
+            )
 
         first = _Thread(alice)
         first.start()
@@ -328,7 +341,12 @@ class TestSimultaneousSaves:
 
         def save(n):
             start.wait(10)
-            services.update_agenda_item(item=item, version=version, title=f"Editor {n}")
+            services.update_agenda_item(
+                item=item,
+                version=version,
+                details=dataclasses.replace(AgendaItemDetails.of(item), title=f"Editor {n}"),
+                actor=SCRIPT,
+            )
             return n
 
         threads = [_Thread(save, n) for n in range(8)]
@@ -347,13 +365,21 @@ class TestSimultaneousSaves:
         """No false conflicts and no deadlock between edits of one published agenda, which
         all rewrite the meeting's search entries and ask for its pack to be rebuilt."""
         meeting = _meeting(published=True)
-        items = [services.add_agenda_item(meeting=meeting, title=f"Item {n}") for n in range(4)]
+        items = [
+            services.add_agenda_item(
+                meeting=meeting, details=AgendaItemDetails(title=f"Item {n}"), actor=SCRIPT
+            )
+            for n in range(4)
+        ]
         start = threading.Barrier(len(items))
 
         def save(item, n):
             start.wait(10)
             return services.update_agenda_item(
-                item=item, version=item.version, title=f"Item {n}, revised"
+                item=item,
+                version=item.version,
+                details=dataclasses.replace(AgendaItemDetails.of(item), title=f"Item {n}, revised"),
+                actor=SCRIPT,
             )
 
         threads = [_Thread(save, item, n) for n, item in enumerate(items)]

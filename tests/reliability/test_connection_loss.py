@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from committees import documents, services
+from committees import services
 from committees.models import (
     AgendaItem,
     Attendance,
@@ -32,6 +32,8 @@ from committees.models import (
     DocumentKind,
     Meeting,
 )
+from committees.services import SCRIPT, AgendaItemDetails
+from portal_kit.models import ANY_VERSION
 from tests.committees.factories import (
     MeetingFactory,
     PaperFactory,
@@ -73,16 +75,23 @@ class Action:
 
 def publish_agenda() -> Action:
     meeting = _meeting(days=40)
-    services.add_agenda_item(meeting=meeting, title="Apologies")
-    item = services.add_agenda_item(meeting=meeting, title="Code of Corporate Governance")
+    services.add_agenda_item(
+        meeting=meeting, details=AgendaItemDetails(title="Apologies"), actor=SCRIPT
+    )
+    item = services.add_agenda_item(
+        meeting=meeting,
+        details=AgendaItemDetails(title="Code of Corporate Governance"),
+        actor=SCRIPT,
+    )
     paper = approve_fully(PaperFactory(title="Code of Corporate Governance"))
-    documents.store_document(
+    services.upload_document(
         uploaded_file=_pdf("code.pdf", "CODE OF CORPORATE GOVERNANCE"),
         paper=paper,
         kind=DocumentKind.REPORT,
         title="Code of Corporate Governance",
+        actor=SCRIPT,
     )
-    services.attach_report(item=item, paper=paper, role=ConsultationRole.DECISION)
+    services.attach_report(item=item, paper=paper, role=ConsultationRole.DECISION, actor=SCRIPT)
     return Action(
         url=reverse("manage:meeting_publish", args=[meeting.pk]),
         fill=lambda form: form,
@@ -93,7 +102,9 @@ def publish_agenda() -> Action:
 
 def add_agenda_item() -> Action:
     meeting = _meeting(days=40, published=True)
-    services.add_agenda_item(meeting=meeting, title="Apologies")
+    services.add_agenda_item(
+        meeting=meeting, details=AgendaItemDetails(title="Apologies"), actor=SCRIPT
+    )
     title = "Coventry, UK City of Culture 2021"
 
     def fill(form):
@@ -118,6 +129,8 @@ def record_attendance() -> Action:
             {"person": duggins, "status": AttendanceStatus.PRESENT},
             {"person": blundell, "status": AttendanceStatus.PRESENT},
         ],
+        version=ANY_VERSION,
+        actor=SCRIPT,
     )
     rows = [
         (duggins, AttendanceStatus.PRESENT, None),
@@ -148,13 +161,19 @@ def record_attendance() -> Action:
 
 def record_minute() -> Action:
     meeting = _meeting(days=-1)
-    item = services.add_agenda_item(meeting=meeting, title="Code of Corporate Governance")
+    item = services.add_agenda_item(
+        meeting=meeting,
+        details=AgendaItemDetails(title="Code of Corporate Governance"),
+        actor=SCRIPT,
+    )
     services.record_minute(
         item=item,
         minutes_text="The Cabinet Member considered the report.",
         resolutions=[{"text": "Notes the report."}],
+        version=ANY_VERSION,
+        actor=SCRIPT,
     )
-    services.publish_minutes(meeting=meeting, closed_at=dt.time(14, 45))
+    services.publish_minutes(meeting=meeting, closed_at=dt.time(14, 45), actor=SCRIPT)
     text = "The Cabinet Member considered the report and the Ethics Committee's comments."
 
     def fill(form):
@@ -264,7 +283,9 @@ def test_an_upload_cut_off_at_commit_leaves_no_file_behind(server, media):
 def test_a_connection_lost_while_reading_a_public_page_shows_the_error_page(cut, server):
     meeting = _meeting(days=40, published=True)
     for title in ("Apologies", "Code of Corporate Governance"):
-        services.add_agenda_item(meeting=meeting, title=title)
+        services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title=title), actor=SCRIPT
+        )
     visitor = Client(raise_request_exception=False)
     url = reverse("committees:meeting", args=[meeting.pk])
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from committees import documents, pack, services
 from committees.models import AgendaPack, ConsultationRole, DocumentKind, PackStatus
+from committees.services import SCRIPT, AgendaItemDetails
 from tests.committees.factories import MeetingFactory, PaperFactory, approve_fully, minimal_pdf
 from tests.reliability.support import DropConnection, governance_services_client
 
@@ -42,7 +43,9 @@ def agenda(live_db, worker):
     meeting = MeetingFactory(start=start, end=start + dt.timedelta(hours=2), published=True)
     stored = []
     for title in REPORTS:
-        item = services.add_agenda_item(meeting=meeting, title=title)
+        item = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title=title), actor=SCRIPT
+        )
         paper = approve_fully(PaperFactory(title=title))
         stored.append(
             documents.store_document(
@@ -52,7 +55,7 @@ def agenda(live_db, worker):
                 title=title,
             )
         )
-        services.attach_report(item=item, paper=paper, role=ConsultationRole.DECISION)
+        services.attach_report(item=item, paper=paper, role=ConsultationRole.DECISION, actor=SCRIPT)
     worker.run()
     published = _latest(meeting)
     assert published.status == PackStatus.READY

@@ -26,7 +26,10 @@ from pypdf import PdfReader
 from committees import documents, services
 from committees.models import AgendaPack, AttendanceStatus, Document, PackStatus
 from committees.pack import build_pack
+from committees.services import SCRIPT as SCRIPT_ACTOR
+from committees.services import AgendaItemDetails, PaperDetails
 from organisation.roles import Role
+from portal_kit.models import ANY_VERSION
 from tests.committees.factories import (
     DocumentFactory,
     LegislativeTermFactory,
@@ -87,23 +90,27 @@ def build_hostile_council() -> dict:
     )
     item = services.add_agenda_item(
         meeting=meeting,
-        title=hostile("Item"),
-        lead=hostile("Report of the Director"),
-        description=hostile("Description") + ICAL_BREAK_IN,
-        is_urgent=True,
-        urgency_reason=hostile("Urgent because"),
         actor=gs,
+        details=AgendaItemDetails(
+            title=hostile("Item"),
+            lead=hostile("Report of the Director"),
+            description=hostile("Description") + ICAL_BREAK_IN,
+            is_urgent=True,
+            urgency_reason=hostile("Urgent because"),
+        ),
     )
     sub_item = services.add_agenda_item(
-        meeting=meeting, parent=item, title=hostile("Sub-item"), actor=gs
+        meeting=meeting, parent=item, actor=gs, details=AgendaItemDetails(title=hostile("Sub-item"))
     )
     services.add_agenda_item(
         meeting=meeting,
-        title=hostile("Private item"),
-        is_public=False,
-        exempt_paragraphs=[3],
-        public_interest_statement=hostile("Public interest"),
         actor=gs,
+        details=AgendaItemDetails(
+            title=hostile("Private item"),
+            is_public=False,
+            exempt_paragraphs=[3],
+            public_interest_statement=hostile("Public interest"),
+        ),
     )
     text = {
         name: hostile(name)
@@ -121,19 +128,19 @@ def build_hostile_council() -> dict:
         )
     }
     paper = services.create_paper(
-        reference=f"R{SCRIPT}",
-        paper_type=SCRIPT,
-        date=dt.date(2017, 4, 13),
-        author_name=hostile("Adrian West"),
-        author_telephone=SCRIPT,
-        author_email="adrian.west@coventry.example",
-        author_directorate=directorate,
-        is_public=True,
-        exempt_paragraphs=[],
+        details=PaperDetails(
+            reference=f"R{SCRIPT}",
+            paper_type=SCRIPT,
+            date=dt.date(2017, 4, 13),
+            author_name=hostile("Adrian West"),
+            author_telephone=SCRIPT,
+            author_email="adrian.west@coventry.example",
+            author_directorate=directorate,
+            **text,
+        ),
         actor=gs,
-        **text,
     )
-    for position, category in enumerate(("finance", "legal", "director", "members")):
+    for category in ("finance", "legal", "director", "members"):
         services.record_sign_off(
             paper=paper,
             actor=gs,
@@ -144,13 +151,13 @@ def build_hostile_council() -> dict:
             directorate_or_organisation=hostile("Place"),
             sent_on=dt.date(2017, 3, 9),
             approved_on=dt.date(2017, 3, 10),
-            position=position,
         )
-    document = documents.store_document(
+    document = services.upload_document(
         uploaded_file=_pdf_upload(f"{SCRIPT}.pdf"),
         paper=paper,
         kind="report",
         title=hostile("Report file"),
+        actor=gs,
     )
     consultation = services.attach_report(
         item=item, paper=paper, role="decision", recommendation=hostile("Recommend"), actor=gs
@@ -179,6 +186,7 @@ def build_hostile_council() -> dict:
             },
         ],
         actor=gs,
+        version=ANY_VERSION,
     )
     services.record_declaration(
         item=item, person=person, interest="other", description=hostile("Trustee"), actor=gs
@@ -191,6 +199,7 @@ def build_hostile_council() -> dict:
             {"text": hostile("Notes the report"), "requests_follow_up": False},
         ],
         actor=gs,
+        version=ANY_VERSION,
     )
     services.publish_minutes(meeting=meeting, closed_at=dt.time(15, 45), actor=gs)
     services.correct_minutes(
@@ -228,7 +237,10 @@ def build_hostile_council() -> dict:
         organizations=[organization], start=start + dt.timedelta(days=30), actor=gs
     )
     services.cancel_meeting(
-        meeting=cancelled, reason=hostile("Cancelled because") + ICAL_BREAK_IN, version=None
+        meeting=cancelled,
+        reason=hostile("Cancelled because") + ICAL_BREAK_IN,
+        version=ANY_VERSION,
+        actor=SCRIPT_ACTOR,
     )
     resolution = item.resolutions.order_by("pk").first()
     return {
@@ -459,6 +471,7 @@ def test_a_javascript_webcast_link_is_refused_by_the_service():
                 organizations=[organization],
                 start=timezone.now() + dt.timedelta(days=30),
                 webcast_url=url,
+                actor=SCRIPT_ACTOR,
             )
 
 
@@ -514,15 +527,19 @@ def _meeting_with_a_signed_off_report():
     organization = OrganizationFactory()
     start = timezone.now() + dt.timedelta(days=30)
     meeting = services.create_meeting(organizations=[organization], start=start, actor=gs)
-    item = services.add_agenda_item(meeting=meeting, title="Whistleblowing Policy", actor=gs)
-    paper = services.create_paper(
-        reference="WB-1",
-        title="Whistleblowing Policy",
-        date=dt.date(2017, 4, 13),
-        author_name="Adrian West",
-        actor=gs,
+    item = services.add_agenda_item(
+        meeting=meeting, actor=gs, details=AgendaItemDetails(title="Whistleblowing Policy")
     )
-    for position, category in enumerate(("finance", "legal", "director", "members")):
+    paper = services.create_paper(
+        actor=gs,
+        details=PaperDetails(
+            reference="WB-1",
+            title="Whistleblowing Policy",
+            date=dt.date(2017, 4, 13),
+            author_name="Adrian West",
+        ),
+    )
+    for category in ("finance", "legal", "director", "members"):
         services.record_sign_off(
             paper=paper,
             kind="approver",
@@ -530,7 +547,7 @@ def _meeting_with_a_signed_off_report():
             name="Approver",
             sent_on=dt.date(2017, 3, 9),
             approved_on=dt.date(2017, 3, 10),
-            position=position,
+            actor=SCRIPT_ACTOR,
         )
     return gs, meeting, item, paper
 
@@ -599,6 +616,7 @@ def test_a_line_break_in_a_meeting_s_name_stays_inside_its_calendar_property(cli
         organizations=[OrganizationFactory()],
         start=timezone.now() + dt.timedelta(days=30),
         name=f"Extraordinary{ICAL_BREAK_IN}",
+        actor=SCRIPT_ACTOR,
     )
     response = client.get(reverse("committees:meeting_ics", args=[meeting.pk]))
     assert response.status_code == 200

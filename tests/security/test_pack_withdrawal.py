@@ -2,6 +2,7 @@
 private or takes it off the agenda, not when a worker gets round to rebuilding it; a build
 that read the old content meanwhile is discarded, never published."""
 
+import dataclasses
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 
 from committees import pack, services, tasks
 from committees.models import AgendaPack, Meeting, PackStatus
+from committees.services import SCRIPT, AgendaItemDetails, PaperDetails
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -54,26 +56,42 @@ def _make_private(published, change):
     item, paper = published["item"], published["paper"]
     if change == "report made private":
         services.update_paper(
-            paper=paper, version=paper.version, is_public=False, exempt_paragraphs=[3]
+            paper=paper,
+            version=paper.version,
+            details=dataclasses.replace(
+                PaperDetails.of(paper), is_public=False, exempt_paragraphs=[3]
+            ),
+            actor=SCRIPT,
         )
     elif change == "item made private":
         services.update_agenda_item(
-            item=item, version=item.version, is_public=False, exempt_paragraphs=[1]
+            item=item,
+            version=item.version,
+            details=dataclasses.replace(
+                AgendaItemDetails.of(item), is_public=False, exempt_paragraphs=[1]
+            ),
+            actor=SCRIPT,
         )
     elif change == "parent item made private":
         parent = AgendaItemFactory(meeting=item.meeting, position=2, number="2")
         item.parent = parent
         item.save()
         services.update_agenda_item(
-            item=parent, version=parent.version, is_public=False, exempt_paragraphs=[1]
+            item=parent,
+            version=parent.version,
+            details=dataclasses.replace(
+                AgendaItemDetails.of(parent), is_public=False, exempt_paragraphs=[1]
+            ),
+            actor=SCRIPT,
         )
     elif change == "item removed":
-        services.remove_agenda_item(item=item)
+        services.remove_agenda_item(item=item, actor=SCRIPT)
     elif change == "report moved to a private item":
         services.attach_report(
             item=PrivateAgendaItemFactory(meeting=item.meeting, position=3, number="3"),
             paper=paper,
             role="decision",
+            actor=SCRIPT,
         )
     else:
         raise AssertionError(change)
@@ -117,7 +135,12 @@ def test_an_ordinary_edit_leaves_the_pack_up_until_the_new_one_is_ready(
 ):
     item = published["item"]
     with django_capture_on_commit_callbacks(execute=False):
-        services.update_agenda_item(item=item, version=item.version, title="Report item (amended)")
+        services.update_agenda_item(
+            item=item,
+            version=item.version,
+            details=dataclasses.replace(AgendaItemDetails.of(item), title="Report item (amended)"),
+            actor=SCRIPT,
+        )
         assert _download(client, published["meeting"]).status_code == 200
 
 
@@ -132,7 +155,12 @@ def test_a_build_that_read_the_old_content_is_discarded_when_it_finishes(publish
             paper.refresh_from_db()
             if paper.is_public:
                 services.update_paper(
-                    paper=paper, version=paper.version, is_public=False, exempt_paragraphs=[3]
+                    paper=paper,
+                    version=paper.version,
+                    details=dataclasses.replace(
+                        PaperDetails.of(paper), is_public=False, exempt_paragraphs=[3]
+                    ),
+                    actor=SCRIPT,
                 )
 
     pack.build_pack(racing, progress=clerk_acts_mid_build)

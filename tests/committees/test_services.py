@@ -433,3 +433,110 @@ class TestDecisions:
                 decision="Awarded",
                 actor=SCRIPT,
             )
+
+
+# --- The door itself ------------------------------------------------------------------------------
+
+
+def _codes(error: ValidationError) -> set[str | None]:
+    if hasattr(error, "error_dict"):
+        return {e.code for errors in error.error_dict.values() for e in errors}
+    return {e.code for e in error.error_list}
+
+
+class TestTheDoor:
+    def test_every_refusal_carries_a_code(self):
+        meeting = meeting_on(at(2017, 4, 13))
+        paper = PaperFactory(reference="DUP-1")
+        refusals = {
+            "no organisation": lambda: services.create_meeting(
+                organizations=[], start=at(2017, 4, 13), actor=SCRIPT
+            ),
+            "end before start": lambda: services.create_meeting(
+                organizations=[OrganizationFactory()],
+                start=at(2017, 4, 13),
+                end=at(2017, 4, 13, 13),
+                actor=SCRIPT,
+            ),
+            "empty agenda": lambda: services.publish_agenda(
+                meeting=meeting, now=at(2017, 4, 1), actor=SCRIPT
+            ),
+            "private without a paragraph": lambda: services.add_agenda_item(
+                meeting=meeting, details=AgendaItemDetails(title="X", is_public=False), actor=SCRIPT
+            ),
+            "urgent without a reason": lambda: services.add_agenda_item(
+                meeting=meeting, details=AgendaItemDetails(title="X", is_urgent=True), actor=SCRIPT
+            ),
+            "reference taken": lambda: services.create_paper(
+                details=services.PaperDetails(
+                    reference="dup-1", title="T", date=dt.date(2017, 4, 13), author_name="A"
+                ),
+                actor=SCRIPT,
+            ),
+            "stale": lambda: services.cancel_meeting(
+                meeting=meeting, reason="R", version=meeting.version + 1, actor=SCRIPT
+            ),
+            "no version": lambda: services.update_paper(
+                paper=paper, details=services.PaperDetails.of(paper), version=None, actor=SCRIPT
+            ),
+            "approved before sent": lambda: services.record_sign_off(
+                paper=paper,
+                kind="approver",
+                name="N",
+                sent_on=dt.date(2017, 3, 10),
+                approved_on=dt.date(2017, 3, 9),
+                actor=SCRIPT,
+            ),
+            "no officer": lambda: services.record_decision(
+                kind=DecisionKind.OFFICER,
+                title="T",
+                date=dt.date(2017, 4, 13),
+                decision="D",
+                actor=SCRIPT,
+            ),
+        }
+        for name, refused in refusals.items():
+            with transaction.atomic(), pytest.raises(ValidationError) as caught:
+                refused()
+            assert None not in _codes(caught.value), name
+
+    def test_the_acting_person_is_recorded_on_every_row_a_service_writes(self, user_with_role):
+        from organisation.roles import Role
+
+        clerk = user_with_role(Role.GOVERNANCE_SERVICES)
+        meeting = meeting_on(at(2030, 4, 13))
+        item = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="Report"), actor=clerk
+        )
+        consultation = services.attach_report(
+            item=item, paper=PaperFactory(), role="decision", actor=clerk
+        )
+
+        assert item.history.latest().history_user == clerk
+        assert consultation.history.latest().history_user == clerk
+
+    def test_an_upload_reaches_search_and_the_pack_at_once(
+        self, settings, tmp_path, django_capture_on_commit_callbacks
+    ):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from committees import search
+        from committees.models import AgendaPack
+        from tests.committees.factories import minimal_pdf
+
+        settings.MEDIA_ROOT = tmp_path
+        meeting = MeetingFactory(published=True)
+        paper = approve_fully(PaperFactory(title="Whistleblowing Policy"))
+        ConsultationFactory(paper=paper, agenda_item=AgendaItemFactory(meeting=meeting))
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.upload_document(
+                uploaded_file=SimpleUploadedFile("appendix.pdf", minimal_pdf("Quokkaword")),
+                paper=paper,
+                kind="appendix",
+                title="Appendix 1",
+                actor=SCRIPT,
+            )
+
+        assert [r.title for r in search.search("quokkaword")] == ["Whistleblowing Policy"]
+        assert AgendaPack.objects.filter(meeting=meeting).exists()

@@ -25,10 +25,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Case, IntegerField, PositiveIntegerField, Q, Value, When
+from django.db.models import Case, PositiveIntegerField, Value, When
 from django.utils import dateformat, timezone
+from django.utils.text import capfirst
 
-from committees import policies
+from committees import policies, rules
 from committees.documents import (
     PDF,
     UNSAFE_KEYS,
@@ -49,6 +50,7 @@ from committees.models import (
     Membership,
     MembershipRole,
     PackStatus,
+    agenda_tree,
 )
 from committees.queries import public as queries
 
@@ -82,17 +84,6 @@ class PackBuildError(Exception):
 
 class _Withdrawn(Exception):
     """The pack being built was withdrawn meanwhile."""
-
-
-def current_pack(meeting: Meeting, *, supplement: bool = False) -> AgendaPack | None:
-    """The published pack of a meeting: its newest ready build (one query)."""
-    return (
-        AgendaPack.objects.filter(
-            meeting=meeting, status=PackStatus.READY, is_supplement=supplement
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
 
 
 WITHDRAWN_REASON = (
@@ -213,30 +204,19 @@ def _load(pack: AgendaPack) -> _Contents:
         .prefetch_related("organizations")
         .get(pk=pack.meeting_id)
     )
-    items = list(
+    top = agenda_tree(
         policies.agenda_items.with_business(AgendaItem.objects.filter(meeting=meeting)).order_by(
             "position", "pk"
         )
     )
-    top = [i for i in items if i.parent_id is None]
-    children: dict[int, list[AgendaItem]] = {}
-    for item in items:
-        if item.parent_id is not None:
-            children.setdefault(item.parent_id, []).append(item)
     if pack.is_supplement:
-        top = [
-            i
-            for i in top
-            if i.is_supplementary or any(s.is_supplementary for s in children.get(i.pk, []))
-        ]
+        top = [i for i in top if i.is_supplementary or any(s.is_supplementary for s in i.children)]
 
     labels: dict[int, str] = {}
     public, private, ordered_public = [], [], []
     for item in top:
-        labels[item.pk] = item.number
-        subs = children.get(item.pk, [])
-        for sub in subs:
-            labels[sub.pk] = f"{item.number}{sub.number}"
+        subs = item.children
+        labels.update({i.pk: i.full_number for i in (item, *subs)})
         if not item.public_business:
             private += [item, *subs]
             continue
@@ -295,18 +275,12 @@ def _load(pack: AgendaPack) -> _Contents:
 
 def _membership(meeting: Meeting) -> tuple[list[str], list[str]]:
     """The decision maker's members on the day, as the front sheet lists them."""
-    day = timezone.localtime(meeting.start).date()
-    order = Case(
-        *(When(role=role, then=Value(n)) for n, role in enumerate(MembershipRole.values)),
-        output_field=IntegerField(),
-    )
     memberships = (
         Membership.objects.filter(organization__in=meeting.organizations.all())
-        .filter(Q(start_date__isnull=True) | Q(start_date__lte=day))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .current_on(timezone.localdate(meeting.start))
         .exclude(role=MembershipRole.SUBSTITUTE)
+        .in_role_order()
         .select_related("person")
-        .order_by(order, "person__family_name", "person__given_name")
     )
     members, invited = [], []
     for membership in memberships:
@@ -489,18 +463,11 @@ def _numbered(number: str) -> str:
 
 
 def _pages_text(span: tuple[int, int] | None) -> str:
-    if span is None:
-        return ""
-    start, end = span
-    return f"Page {start}" if start == end else f"Pages {start} - {end}"
+    return rules.pages_text(*span) if span else ""
 
 
 def _paragraphs_text(paragraphs: list[int]) -> str:
-    numbers = [str(n) for n in sorted(paragraphs)]
-    if len(numbers) == 1:
-        return f"Paragraph {numbers[0]} of Schedule 12A of the Local Government Act 1972"
-    listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
-    return f"Paragraphs {listed} of Schedule 12A of the Local Government Act 1972"
+    return capfirst(rules.exemption_text(paragraphs))
 
 
 def _date(meeting: Meeting) -> str:

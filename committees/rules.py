@@ -1,4 +1,5 @@
-"""The statutory clocks of committee business, as pure functions of dates.
+"""The statutory clocks and wordings of committee business, as pure functions of dates and
+values.
 
 - Access to Information (Local Government Act 1972, s.100B): an agenda and its reports are
   open to the public at least five clear working days before the meeting. "Clear" days leave
@@ -7,6 +8,10 @@
 - Key decisions (Local Authorities (Executive Arrangements) (Meetings and Access to
   Information) (England) Regulations 2012): notice on the forward plan at least 28 clear
   days before the decision, unless a general exception or special urgency is recorded.
+- Exempt information (Local Government Act 1972, s.100A(4) and Schedule 12A): private
+  business names the paragraphs that exempt it, worded one way on every output.
+- Page ranges: the agenda prints where each item's papers are in the reports pack
+  ("Pages 7 - 20"), as the council's agendas do.
 """
 
 import datetime as dt
@@ -80,3 +85,33 @@ def required_sign_offs() -> tuple[str, ...]:
 
 def missing_sign_offs(approved_categories: set[str]) -> list[str]:
     return [c for c in required_sign_offs() if c not in approved_categories]
+
+
+def exemption_text(paragraphs) -> str:
+    """The exemption in words, as every output writes it: "paragraph 3 of Schedule 12A to the
+    Local Government Act 1972", "paragraphs 1, 2 and 3 of …" (LGA 1972, s.100A(4)).
+
+    >>> exemption_text([3, 1])
+    'paragraphs 1 and 3 of Schedule 12A to the Local Government Act 1972'
+    """
+    numbers = [str(p) for p in sorted(set(paragraphs))]
+    if not numbers:
+        return "Schedule 12A to the Local Government Act 1972"
+    if len(numbers) == 1:
+        which = f"paragraph {numbers[0]}"
+    else:
+        which = f"paragraphs {', '.join(numbers[:-1])} and {numbers[-1]}"
+    return f"{which} of Schedule 12A to the Local Government Act 1972"
+
+
+def pages_text(start: int | None, end: int | None) -> str:
+    """Where an item's papers are in the pack, as the agenda prints it.
+
+    >>> pages_text(7, 20), pages_text(5, 5), pages_text(None, None)
+    ('Pages 7 - 20', 'Page 5', '')
+    """
+    if start is None:
+        return ""
+    if end in (None, start):
+        return f"Page {start}"
+    return f"Pages {start} - {end}"

@@ -27,6 +27,7 @@ from committees.models.meetings import (
     MinutesCorrection,
     PackStatus,
     Resolution,
+    agenda_tree,
 )
 from committees.models.papers import (
     Consultation,
@@ -70,4 +71,5 @@ __all__ = [
     "SearchEntry",
     "SignOff",
     "SignOffKind",
+    "agenda_tree",
 ]

@@ -125,6 +125,41 @@ class MembershipRole(models.TextChoices):
     SUBSTITUTE = "substitute", "Substitute"
 
 
+#: The order the council lists a body's members in: chair first, substitutes last.
+ROLE_ORDER = (
+    MembershipRole.CHAIR,
+    MembershipRole.VICE_CHAIR,
+    MembershipRole.CABINET_MEMBER,
+    MembershipRole.MEMBER,
+    MembershipRole.SHADOW_CABINET_MEMBER,
+    MembershipRole.BY_INVITATION,
+    MembershipRole.SUBSTITUTE,
+)
+
+
+class DatedQuerySet(models.QuerySet):
+    """Rows that hold from a start date to an end date (either may be open)."""
+
+    def current_on(self, day):
+        return self.filter(
+            (models.Q(start_date__isnull=True) | models.Q(start_date__lte=day))
+            & (models.Q(end_date__isnull=True) | models.Q(end_date__gte=day))
+        )
+
+
+class MembershipQuerySet(DatedQuerySet):
+    def in_role_order(self):
+        """Chair first, then by role (ROLE_ORDER) and name: how every output lists members."""
+        order = models.Case(
+            *(models.When(role=role, then=models.Value(n)) for n, role in enumerate(ROLE_ORDER)),
+            default=models.Value(len(ROLE_ORDER)),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(role_order=order).order_by(
+            "role_order", "person__family_name", "person__given_name", "pk"
+        )
+
+
 class Membership(RecordModel):
     """A person's place on an organisation for a period (OParl Membership)."""
 
@@ -141,6 +176,8 @@ class Membership(RecordModel):
     substitute_for = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="substituted_by"
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization__name", "role", "person__family_name"]
@@ -168,6 +205,8 @@ class Post(RecordModel):
     holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="posts")
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "-start_date"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Deferrable, Q
 from django.urls import reverse
 
+from committees import rules
 from committees.models.bodies import Location, Organization, Person
 from organisation.models import Directorate
 from portal_kit.models import RecordModel, Versioned
@@ -143,11 +144,38 @@ class AgendaItem(Versioned, RecordModel):
 
     @property
     def pages(self) -> str:
-        if self.start_page is None:
-            return ""
-        if self.end_page in (None, self.start_page):
-            return f"Page {self.start_page}"
-        return f"Pages {self.start_page} - {self.end_page}"
+        """Where its papers are in the pack: "Pages 7 - 20" (rules.pages_text)."""
+        return rules.pages_text(self.start_page, self.end_page)
+
+    @property
+    def full_number(self) -> str:
+        """As the agenda prints it: "3", or "3a)" for a sub-item (load `parent` with it, or
+        build the agenda with agenda_tree, which sets it without a query)."""
+        return f"{self.parent.number}{self.number}" if self.parent_id else self.number
+
+    @property
+    def exemption_text(self) -> str:
+        """Its own exemption in words (rules.exemption_text); empty for a public item."""
+        return "" if self.is_public else rules.exemption_text(self.exempt_paragraphs)
+
+
+def agenda_tree(items) -> list[AgendaItem]:
+    """`items` of one meeting (in position order) as the agenda is read: its items, each with
+    `children`, its sub-items in order, whose `parent` is set from the same rows (so
+    `full_number` costs no query). The one shape of an agenda, for every output."""
+    items = list(items)
+    by_pk = {item.pk: item for item in items}
+    top = []
+    for item in items:
+        item.children = []
+    for item in items:
+        parent = by_pk.get(item.parent_id)
+        if parent is None:
+            top.append(item)
+        else:
+            item.parent = parent
+            parent.children.append(item)
+    return top
 
 
 class AttendanceStatus(models.TextChoices):
@@ -263,6 +291,16 @@ class PackStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class AgendaPackQuerySet(models.QuerySet):
+    def published_for(self, meeting, *, supplement: bool = False):
+        """The meeting's published pack: its newest build that is ready (one query with
+        `.first()`). A failed build leaves the previous one published; a withdrawn one is
+        not."""
+        return self.filter(
+            meeting=meeting, is_supplement=supplement, status=PackStatus.READY
+        ).order_by("-created_at", "-pk")
+
+
 class AgendaPack(RecordModel):
     """One build of a meeting's agenda reports pack. The newest ready one is published; a
     failed build leaves the previous one in place."""
@@ -278,6 +316,8 @@ class AgendaPack(RecordModel):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AgendaPackQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "-created_at"]

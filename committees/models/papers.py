@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from committees import rules
 from committees.models.bodies import Organization
 from committees.models.meetings import AgendaItem, Meeting
 from organisation.models import Directorate
@@ -60,6 +61,11 @@ class Paper(Versioned, RecordModel):
 
     def get_absolute_url(self):
         return reverse("committees:report", args=[self.pk])
+
+    @property
+    def exemption_text(self) -> str:
+        """Its exemption in words (rules.exemption_text); empty for a public report."""
+        return "" if self.is_public else rules.exemption_text(self.exempt_paragraphs)
 
 
 class DocumentKind(models.TextChoices):

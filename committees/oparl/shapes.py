@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import urlencode
 
+from committees import rules
 from committees.models import Document, DocumentKind, Meeting, MeetingState, Paper
 from governance_portal import url_shapes
 
@@ -415,7 +416,7 @@ class OParl:
         }
         if not item.public_business:
             paragraphs = [
-                f"Exempt information: Schedule 12A, paragraph {n}" for n in item.exemption or []
+                f"Exempt information: {rules.exemption_text([n])}" for n in item.exemption or []
             ]
             return compact(self._common("agenda_item", item, **common, keyword=paragraphs))
         # Prefetched through policies.consultations, so only open steps are here.

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from committees.oparl import queries
 from committees.oparl import shapes as oparl
+from portal_kit.files import stored_file_response
 
 JSON = "application/json; charset=utf-8"
 SAFE_METHODS = ("GET", "HEAD")
@@ -196,14 +197,13 @@ def _file_response(pk: int, *, as_attachment: bool) -> FileResponse:
     if document is None:
         raise Http404
     known = document.mime_type in INLINE_TYPES
-    response = FileResponse(
-        document.file.open("rb"),
+    return stored_file_response(
+        document.file,
         as_attachment=as_attachment,
         filename=document.original_name,
         content_type=document.mime_type if known else "application/octet-stream",
+        etag=document.sha256,
     )
-    response["ETag"] = f'"{document.sha256}"'
-    return response
 
 
 @oparl_endpoint

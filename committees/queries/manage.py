@@ -36,6 +36,7 @@ from committees.models import (
     Person,
     Resolution,
     SignOff,
+    agenda_tree,
 )
 from organisation.models import Directorate
 
@@ -141,24 +142,12 @@ def agenda(meeting: Meeting) -> list[AgendaItem]:
 
 
 def _tree(items):
-    by_parent: dict[int, list[AgendaItem]] = {}
-    top = []
-    for item in items:
-        item.children = []
-        if item.parent_id is None:
-            top.append(item)
-        else:
-            by_parent.setdefault(item.parent_id, []).append(item)
-    for item in top:
-        item.full_number = item.number
-        item.children = by_parent.get(item.pk, [])
-        for position, child in enumerate(item.children):
-            child.full_number = f"{item.number}{child.number}"
-            child.is_first = position == 0
-            child.is_last = position == len(item.children) - 1
-    for position, item in enumerate(top):
-        item.is_first = position == 0
-        item.is_last = position == len(top) - 1
+    """agenda_tree, with where each item stands among its siblings (for the move buttons)."""
+    top = agenda_tree(items)
+    for siblings in [top, *(item.children for item in top)]:
+        for position, item in enumerate(siblings):
+            item.is_first = position == 0
+            item.is_last = position == len(siblings) - 1
     return top
 
 

@@ -9,25 +9,19 @@ paragraphs: `agenda()` copies nothing else of a private item into what it return
 
 import datetime as dt
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
-    Case,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.utils import timezone
 
-from committees import policies
+from committees import policies, rules
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -41,53 +35,14 @@ from committees.models import (
     ForwardPlanEntry,
     Meeting,
     Membership,
-    MembershipRole,
     Organization,
-    PackStatus,
     Paper,
     Person,
     Post,
     Resolution,
     SignOff,
+    agenda_tree,
 )
-
-ROLE_ORDER = [
-    MembershipRole.CHAIR,
-    MembershipRole.VICE_CHAIR,
-    MembershipRole.CABINET_MEMBER,
-    MembershipRole.MEMBER,
-    MembershipRole.SHADOW_CABINET_MEMBER,
-    MembershipRole.BY_INVITATION,
-    MembershipRole.SUBSTITUTE,
-]
-
-
-def _role_order():
-    return Case(
-        *(When(role=role, then=Value(n)) for n, role in enumerate(ROLE_ORDER)),
-        default=Value(len(ROLE_ORDER)),
-        output_field=IntegerField(),
-    )
-
-
-def _current(today: dt.date) -> Q:
-    return (Q(start_date__isnull=True) | Q(start_date__lte=today)) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
-    )
-
-
-def exemption_text(paragraphs: Iterable[int]) -> str:
-    """The exemption in words: "paragraph 3 of Schedule 12A to the Local Government Act 1972",
-    or "paragraphs 1 and 3 of …"."""
-    numbers = [str(p) for p in sorted(set(paragraphs))]
-    if not numbers:
-        return "Schedule 12A to the Local Government Act 1972"
-    if len(numbers) == 1:
-        which = f"paragraph {numbers[0]}"
-    else:
-        which = f"paragraphs {', '.join(numbers[:-1])} and {numbers[-1]}"
-    return f"{which} of Schedule 12A to the Local Government Act 1972"
-
 
 # --- Meetings -------------------------------------------------------------------------------
 
@@ -248,7 +203,7 @@ def _entry(item: AgendaItem) -> AgendaEntry:
         title=item.title,
         is_public=item.public_business,
         shows_content=item.content_open,
-        exemption="" if item.public_business else exemption_text(item.exemption or []),
+        exemption="" if item.public_business else rules.exemption_text(item.exemption or []),
         pages=item.pages,
     )
     if entry.shows_content:
@@ -310,22 +265,17 @@ def agenda(
                 to_attr="minute_declarations",
             ),
         ]
-    rows = list(
+    rows = (
         items.filter(meeting=meeting)
         .select_related("minutes_of")
         .prefetch_related(*prefetches)
         .order_by("position", "pk")
     )
-    children = defaultdict(list)
-    for row in rows:
-        if row.parent_id is not None:
-            children[row.parent_id].append(_entry(row))
     tree = []
-    for row in rows:
-        if row.parent_id is None:
-            entry = _entry(row)
-            entry.sub_items = children.get(row.pk, [])
-            tree.append(entry)
+    for item in agenda_tree(rows):
+        entry = _entry(item)
+        entry.sub_items = [_entry(child) for child in item.children]
+        tree.append(entry)
     return tree
 
 
@@ -382,13 +332,8 @@ def meeting_documents(meeting: Meeting, documents: QuerySet[Document]) -> QueryS
 
 
 def ready_pack(meeting: Meeting) -> AgendaPack | None:
-    """The newest agenda reports pack that was built without error."""
-    return (
-        AgendaPack.objects.filter(meeting=meeting, status=PackStatus.READY)
-        .exclude(file="")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    """The meeting's published agenda reports pack (AgendaPack.objects.published_for)."""
+    return AgendaPack.objects.published_for(meeting).first()
 
 
 # --- Committees and councillors -------------------------------------------------------------
@@ -404,15 +349,14 @@ def committee_detail(*, today: dt.date | None = None) -> QuerySet[Organization]:
     return Organization.objects.select_related("parent").prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.filter(_current(today))
-            .select_related("person", "substitute_for")
-            .annotate(role_order=_role_order())
-            .order_by("role_order", "person__family_name", "person__given_name", "pk"),
+            queryset=Membership.objects.current_on(today)
+            .in_role_order()
+            .select_related("person", "substitute_for"),
             to_attr="current_members",
         ),
         Prefetch(
             "posts",
-            queryset=Post.objects.filter(_current(today)).select_related("holder"),
+            queryset=Post.objects.current_on(today).select_related("holder"),
             to_attr="current_posts",
         ),
     )
@@ -442,8 +386,8 @@ def councillor_detail() -> QuerySet[Person]:
     return Person.objects.prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.select_related("organization", "substitute_for")
-            .annotate(role_order=_role_order())
+            queryset=Membership.objects.in_role_order()
+            .select_related("organization", "substitute_for")
             .order_by("organization__name", "role_order", "-start_date", "pk"),
         ),
         Prefetch(

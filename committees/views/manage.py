@@ -329,7 +329,7 @@ def item_add(request, pk, parent_pk=None):
             meeting=meeting, parent=parent, details=form.details(), actor=request.user
         ),
         done=lambda item: (
-            f"Item {_item_label(item)} added",
+            f"Item {item.full_number} added",
             _meeting_url(meeting.pk, f"item-{item.pk}"),
         ),
         meeting=meeting,
@@ -350,7 +350,7 @@ def item_edit(request, pk):
             item=item, details=form.details(), version=data["version"], actor=request.user
         ),
         done=lambda _: (
-            f"Item {_item_label(item)} saved",
+            f"Item {item.full_number} saved",
             _meeting_url(item.meeting_id, f"item-{item.pk}"),
         ),
         meeting=item.meeting,
@@ -820,11 +820,6 @@ def forward_plan_create(request):
         ),
         done=lambda _: ("Added to the forward plan", reverse("manage:decisions") + "#forward-plan"),
     )
-
-
-def _item_label(item) -> str:
-    """ "3" for an item, "3a)" for a sub-item, as the agenda prints them."""
-    return f"{item.parent.number}{item.number}" if item.parent_id else item.number
 
 
 def _posted_version(request) -> int | None:

@@ -3,10 +3,9 @@ search. Open to everyone; what each visitor sees is decided by committees.polici
 read comes from committees.queries.public, so a page costs a fixed number of queries."""
 
 import datetime as dt
-import logging
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -26,8 +25,8 @@ from committees.models import (
 from committees.queries import public as queries
 from committees.search import search as run_search
 from organisation.access import require
+from portal_kit.files import stored_file_response
 
-logger = logging.getLogger(__name__)
 PER_PAGE = 20
 DOWNLOAD_TYPES = {
     "application/pdf": ".pdf",
@@ -54,15 +53,6 @@ def _visible_documents(user):
 
 def _visible_consultations(user):
     return policies.consultations.visible(user, Consultation.objects.all())
-
-
-def _open_or_404(field_file):
-    """The stored file, opened; a file lost from storage is logged and reported as missing."""
-    try:
-        return field_file.open("rb")
-    except FileNotFoundError:
-        logger.error("Stored file missing: %s", field_file.name)
-        raise Http404 from None
 
 
 def _meeting_or_404(request, pk, queryset=None):
@@ -157,14 +147,11 @@ def meeting_pack(request, pk: int):
     if pack is None:
         raise Http404
     day = timezone.localdate(meeting.start)
-    response = FileResponse(
-        _open_or_404(pack.file),
-        as_attachment=True,
+    return stored_file_response(
+        pack.file,
         filename=f"agenda-reports-pack-{day:%Y-%m-%d}-meeting-{meeting.pk}.pdf",
         content_type="application/pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- Committees and councillors -------------------------------------------------------------
@@ -250,7 +237,7 @@ def report(request, pk: int):
         "committees/public/report.html",
         {
             "paper": paper,
-            "exemption": "" if paper.is_public else queries.exemption_text(paper.exempt_paragraphs),
+            "exemption": paper.exemption_text,
             "contributors": [s for s in paper.sign_off_rows if s.kind == "contributor"],
             "approvers": [s for s in paper.sign_off_rows if s.kind == "approver"],
         },
@@ -263,14 +250,11 @@ def document(request, pk: int):
     """The file itself, always as a download under its cleaned original name."""
     doc = policies.documents.get_or_404(request.user, Document.objects.all(), pk=pk)
     extension = DOWNLOAD_TYPES.get(doc.mime_type, "")
-    response = FileResponse(
-        _open_or_404(doc.file),
-        as_attachment=True,
+    return stored_file_response(
+        doc.file,
         filename=clean_display_name(doc.original_name, extension),
         content_type=doc.mime_type if extension else "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- Decisions and the forward plan ---------------------------------------------------------

@@ -409,7 +409,9 @@ def test_a_private_item_shows_only_its_number_title_and_exemption(client, counci
     validate(item)
     assert item["public"] is False
     assert item["name"] == "Exempt report: contract award"
-    assert item["keyword"] == ["Exempt information: Schedule 12A, paragraph 3"]
+    assert item["keyword"] == [
+        "Exempt information: paragraph 3 of Schedule 12A to the Local Government Act 1972"
+    ]
     assert set(item) - {"web"} == {
         "id",
         "type",

@@ -14,6 +14,7 @@ values.
   ("Pages 7 - 20"), as the council's agendas do.
 """
 
+import dataclasses
 import datetime as dt
 from functools import cache, lru_cache
 
@@ -115,3 +116,34 @@ def pages_text(start: int | None, end: int | None) -> str:
     if end in (None, start):
         return f"Page {start}"
     return f"Pages {start} - {end}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Publication:
+    """Where a meeting's agenda stands against the five clear working days, worked out once
+    (Meeting.publication) for the service that publishes it, the pages that offer it and the
+    templates that say when it is due."""
+
+    publish_by: dt.date  # the last working day to publish in time
+    published_on: dt.date | None
+    late: bool  # publishing now would be late: it needs a reason for urgency
+    past: bool  # the meeting has started: too late to publish at all
+    cancelled: bool
+
+    @property
+    def can_publish(self) -> bool:
+        return self.published_on is None and not self.past and not self.cancelled
+
+
+def publication(
+    *, meeting_day: dt.date, today: dt.date, started: bool, published_on, cancelled: bool
+) -> Publication:
+    """The agenda's publication, from the meeting's day and today (Europe/London):
+    a meeting on 13 April 2017 is due by 5 April; published on 6 April it is late."""
+    return Publication(
+        publish_by=last_publication_date(meeting_day),
+        published_on=published_on,
+        late=is_late_publication(today, meeting_day),
+        past=started,
+        cancelled=cancelled,
+    )

@@ -236,19 +236,18 @@ def publish_agenda(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     now = now or timezone.now()
     _open_for_change(meeting)
-    if meeting.agenda_published_at is not None:
+    publication = meeting.publication(now)
+    if publication.published_on is not None:
         raise _refused(ALREADY_PUBLISHED, "already_published")
-    if meeting.start <= now:
+    if publication.past:
         raise _refused(MEETING_PAST, "past")
     if not meeting.agenda_items.exists():
         raise _refused(EMPTY_AGENDA, "empty_agenda")
     _check_sign_offs(Paper.objects.filter(consultations__agenda_item__meeting=meeting))
-    today = timezone.localdate(now)
-    late = rules.is_late_publication(today, timezone.localdate(meeting.start))
-    if late and not late_reason.strip():
+    if publication.late and not late_reason.strip():
         raise _refused(LATE_NEEDS_REASON, "late", "late_reason")
     meeting.agenda_published_at = now
-    meeting.late_publication_reason = late_reason.strip() if late else ""
+    meeting.late_publication_reason = late_reason.strip() if publication.late else ""
     meeting.state = MeetingState.AGENDA_PUBLISHED
     _as(actor, meeting)
     save_next_version(meeting, ["agenda_published_at", "late_publication_reason", "state"])

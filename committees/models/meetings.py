@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Deferrable, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from committees import rules
 from committees.models.bodies import Location, Organization, Person
@@ -61,6 +62,20 @@ class Meeting(Versioned, RecordModel):
     def title(self) -> str:
         """The meeting's name, or its decision makers' names (prefetch `organizations`)."""
         return self.name or " and ".join(o.name for o in self.organizations.all())
+
+    def publication(self, now=None) -> "rules.Publication":
+        """Where the agenda stands against the five clear working days (rules.publication),
+        as of `now`."""
+        now = now or timezone.now()
+        return rules.publication(
+            meeting_day=timezone.localdate(self.start),
+            today=timezone.localdate(now),
+            started=self.start <= now,
+            published_on=(
+                timezone.localdate(self.agenda_published_at) if self.agenda_published_at else None
+            ),
+            cancelled=self.state == MeetingState.CANCELLED,
+        )
 
     @property
     def is_public_agenda(self) -> bool:

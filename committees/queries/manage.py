@@ -15,7 +15,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from committees import rules
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -66,17 +65,6 @@ def _item_count():
     return Coalesce(Subquery(items), 0)
 
 
-def publish_by(meeting: Meeting) -> dt.date:
-    """The last working day on which the meeting's agenda can lawfully be published."""
-    return rules.last_publication_date(timezone.localdate(meeting.start))
-
-
-def _with_publish_by(meetings):
-    for meeting in meetings:
-        meeting.publish_by = publish_by(meeting)
-    return meetings
-
-
 # --- Meetings -------------------------------------------------------------------------------
 
 
@@ -89,24 +77,18 @@ def upcoming_meetings(page_number, *, now=None):
         .annotate(item_count=_item_count())
         .order_by("start", "pk")
     )
-    page = Paginator(queryset, MEETINGS_PER_PAGE).get_page(page_number)
-    _with_publish_by(page.object_list)
-    return page
+    return Paginator(queryset, MEETINGS_PER_PAGE).get_page(page_number)
 
 
 def recent_meetings(*, now=None):
     """Meetings of the last 90 days, latest first: two queries."""
     now = now or timezone.now()
-    return _with_publish_by(
-        list(
-            _with_titles(
-                Meeting.objects.filter(
-                    start__lt=now, start__gte=now - dt.timedelta(days=RECENT_DAYS)
-                )
-                .select_related("location")
-                .annotate(item_count=_item_count())
-                .order_by("-start", "-pk")[:RECENT_MEETINGS]
-            )
+    return list(
+        _with_titles(
+            Meeting.objects.filter(start__lt=now, start__gte=now - dt.timedelta(days=RECENT_DAYS))
+            .select_related("location")
+            .annotate(item_count=_item_count())
+            .order_by("-start", "-pk")[:RECENT_MEETINGS]
         )
     )
 

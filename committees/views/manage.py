@@ -155,8 +155,6 @@ def meeting_create(request):
 @require_safe
 def meeting(request, pk):
     meeting = _meeting(request, pk, queries.meeting_for_manage())
-    today = timezone.localdate()
-    meeting_day = timezone.localdate(meeting.start)
     return render(
         request,
         "committees/manage/meeting.html",
@@ -164,9 +162,7 @@ def meeting(request, pk):
             "meeting": meeting,
             "items": queries.agenda(meeting),
             "pack": queries.latest_pack(meeting),
-            "publish_by": rules.last_publication_date(meeting_day),
-            "is_late": rules.is_late_publication(today, meeting_day),
-            "is_past": meeting.start <= timezone.now(),
+            "publication": meeting.publication(),
             # The services refuse changes for the same reason (MeetingPolicy.closed_to_change).
             "can_edit": not policies.meetings.refusal(request.user, Action.MANAGE, meeting),
             "states": MeetingState,
@@ -232,9 +228,8 @@ def meeting_cancel(request, pk):
 def meeting_publish(request, pk):
     """Publish the agenda; when it is late, the page asks for the reason for urgency."""
     meeting = _meeting(request, pk, queries.meeting_for_manage())
-    meeting_day = timezone.localdate(meeting.start)
-    late = rules.is_late_publication(timezone.localdate(), meeting_day)
-    form = f.PublishAgendaForm(_posted(request), needs_reason=late)
+    publication = meeting.publication()
+    form = f.PublishAgendaForm(_posted(request), needs_reason=publication.late)
     if request.method == "POST" and form.is_valid():
         try:
             services.publish_agenda(
@@ -256,7 +251,7 @@ def meeting_publish(request, pk):
         "meeting_publish.html",
         form,
         meeting=meeting,
-        publish_by=rules.last_publication_date(meeting_day),
+        publication=publication,
     )
 
 
@@ -406,11 +401,12 @@ def item_attach_report(request, pk):
             actor=request.user,
         ),
         done=lambda _: (
-            f"Report attached to item {item.number}",
+            f"Report attached to item {item.full_number}",
             _meeting_url(item.meeting_id, f"item-{item.pk}"),
         ),
         item=item,
         meeting=item.meeting,
+        required_sign_offs=rules.required_sign_offs(),
     )
 
 

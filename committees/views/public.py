@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from committees import policies, rules
+from committees import policies
 from committees.documents import clean_display_name
 from committees.forms.public import DecisionFilterForm, SearchForm
 from committees.models import (
@@ -107,7 +107,7 @@ def meeting(request, pk: int):
         "MeetingState": MeetingState,
         "agenda_open": policies.meetings.can_see_agenda(user, meeting),
         "minutes_published": meeting.minutes_published_at is not None,
-        "last_publication_date": rules.last_publication_date(timezone.localdate(meeting.start)),
+        "publication": meeting.publication(),
         "decisions": queries.meeting_decisions(
             meeting, policies.decisions.visible(user, Decision.objects.all())
         ),

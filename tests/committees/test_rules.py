@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -58,3 +59,55 @@ def test_required_sign_offs_are_configurable(settings):
     assert rules.missing_sign_offs({"finance", "legal"}) == ["director", "members"]
     settings.COMMITTEE_REQUIRED_SIGN_OFFS = ["legal"]
     assert rules.missing_sign_offs({"finance"}) == ["legal"]
+
+
+class TestWordings:
+    def test_an_exemption_is_worded_one_way(self):
+        assert rules.exemption_text([3]) == (
+            "paragraph 3 of Schedule 12A to the Local Government Act 1972"
+        )
+        assert rules.exemption_text([3, 1, 3]) == (
+            "paragraphs 1 and 3 of Schedule 12A to the Local Government Act 1972"
+        )
+        assert rules.exemption_text([1, 2, 7]).startswith("paragraphs 1, 2 and 7 of")
+
+    def test_a_page_range_is_printed_as_the_agenda_prints_it(self):
+        assert rules.pages_text(7, 20) == "Pages 7 - 20"
+        assert rules.pages_text(5, 5) == rules.pages_text(5, None) == "Page 5"
+        assert rules.pages_text(None, None) == ""
+
+
+class TestPublication:
+    def test_13_april_2017_is_due_by_5_april_and_late_after(self):
+        on_time = rules.publication(
+            meeting_day=dt.date(2017, 4, 13),
+            today=dt.date(2017, 4, 5),
+            started=False,
+            published_on=None,
+            cancelled=False,
+        )
+        late = dataclasses.replace(on_time, late=True)
+        assert on_time.publish_by == dt.date(2017, 4, 5)
+        assert not on_time.late and on_time.can_publish
+        assert (
+            rules.publication(
+                meeting_day=dt.date(2017, 4, 13),
+                today=dt.date(2017, 4, 6),
+                started=False,
+                published_on=None,
+                cancelled=False,
+            )
+            == late
+        )
+
+    def test_nothing_can_be_published_once_published_started_or_cancelled(self):
+        base = {"meeting_day": dt.date(2017, 4, 13), "today": dt.date(2017, 4, 1)}
+        assert not rules.publication(
+            **base, started=False, published_on=dt.date(2017, 4, 1), cancelled=False
+        ).can_publish
+        assert not rules.publication(
+            **base, started=True, published_on=None, cancelled=False
+        ).can_publish
+        assert not rules.publication(
+            **base, started=False, published_on=None, cancelled=True
+        ).can_publish

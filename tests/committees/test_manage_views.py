@@ -529,6 +529,15 @@ def test_attaching_a_report_to_an_item(gs):
     assert "Whistleblowing Policy report" in page
 
 
+def test_the_attach_page_names_the_approvals_the_council_requires(gs, settings):
+    settings.COMMITTEE_REQUIRED_SIGN_OFFS = ["finance", "legal"]
+    item = AgendaItemFactory(meeting=meeting_at(future_day(30), published=True))
+
+    page = gs.get(reverse("manage:item_attach_report", args=[item.pk])).content.decode()
+
+    assert "needs these approvals before it can be attached: finance, legal." in page
+
+
 def test_attaching_an_unapproved_report_to_a_published_agenda_is_refused(gs):
     meeting = meeting_at(future_day(30), published=True)
     item = AgendaItemFactory(meeting=meeting)

@@ -56,37 +56,11 @@ def paper_label(paper) -> str:
 # --- Meetings -------------------------------------------------------------------------------
 
 
-class MeetingTimesMixin:
-    """Date with start and end times, given back as aware datetimes."""
+class MeetingTimesForm(forms.Form):
+    """When and where a meeting is: its date with start and end times (given back as aware
+    datetimes by start_and_end) and its location. The forms that create and reschedule a
+    meeting share these fields."""
 
-    def start_and_end(self) -> tuple[dt.datetime, dt.datetime | None]:
-        data = self.cleaned_data
-        start = at(data["date"], data["start_time"])
-        end = at(data["date"], data["end_time"]) if data.get("end_time") else None
-        return start, end
-
-
-class MeetingForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
-    submit_label = "Create meeting"
-
-    organizations = LabelledModelMultipleChoiceField(
-        queryset=None,
-        label="Decision maker",
-        help_text="The committee, cabinet member or other body holding the meeting. Select "
-        "more than one for a joint meeting.",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "required": "Select the committee or decision maker holding the meeting",
-            "invalid_choice": "Select the committee or decision maker holding the meeting",
-            "invalid_pk_value": "Select the committee or decision maker holding the meeting",
-        },
-    )
-    name = text_field(
-        "Name of the meeting (optional)",
-        max_length=250,
-        help_text="Only if it is not just the decision maker's name, for example "
-        "“Extraordinary meeting”",
-    )
     date = GovukDateField(
         label="Date of the meeting",
         help_text="For example, 13 4 2017",
@@ -106,6 +80,39 @@ class MeetingForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
         required=False,
         empty_label="Not decided yet",
         error_messages=choice_errors("the location"),
+    )
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+
+    def start_and_end(self) -> tuple[dt.datetime, dt.datetime | None]:
+        data = self.cleaned_data
+        start = at(data["date"], data["start_time"])
+        end = at(data["date"], data["end_time"]) if data.get("end_time") else None
+        return start, end
+
+
+class MeetingForm(GovukFormMixin, MeetingTimesForm):
+    submit_label = "Create meeting"
+
+    organizations = LabelledModelMultipleChoiceField(
+        queryset=None,
+        label="Decision maker",
+        help_text="The committee, cabinet member or other body holding the meeting. Select "
+        "more than one for a joint meeting.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select the committee or decision maker holding the meeting",
+            "invalid_choice": "Select the committee or decision maker holding the meeting",
+            "invalid_pk_value": "Select the committee or decision maker holding the meeting",
+        },
+    )
+    name = text_field(
+        "Name of the meeting (optional)",
+        max_length=250,
+        help_text="Only if it is not just the decision maker's name, for example "
+        "“Extraordinary meeting”",
     )
     contact_officer = LabelledModelChoiceField(
         queryset=None,
@@ -127,41 +134,27 @@ class MeetingForm(MeetingTimesMixin, GovukFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, organizations, locations, contact_officers, **kwargs):
+    field_order = [
+        "organizations",
+        "name",
+        "date",
+        "start_time",
+        "end_time",
+        "location",
+        "contact_officer",
+        "webcast_url",
+    ]
+
+    def __init__(self, *args, organizations, contact_officers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizations"].queryset = organizations
-        self.fields["location"].queryset = locations
         self.fields["contact_officer"].queryset = contact_officers
 
 
-class RescheduleForm(VersionedFormMixin, MeetingTimesMixin, GovukFormMixin, forms.Form):
+class RescheduleForm(VersionedFormMixin, GovukFormMixin, MeetingTimesForm):
     submit_label = "Save new date and time"
 
-    date = GovukDateField(
-        label="Date of the meeting",
-        help_text="For example, 13 4 2017",
-        required_message="Enter the date of the meeting",
-    )
-    start_time = GovukTimeField(
-        label="Start time",
-        help_text="For example, 2pm or 14:00",
-        required_message="Enter the time the meeting starts",
-    )
-    end_time = GovukTimeField(
-        label="End time (optional)", help_text="For example, 4pm or 16:00", required=False
-    )
-    location = LabelledModelChoiceField(
-        queryset=None,
-        label="Location (optional)",
-        required=False,
-        empty_label="Not decided yet",
-        error_messages=choice_errors("the location"),
-    )
     version = version_field()
-
-    def __init__(self, *args, locations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = locations
 
 
 class CancelMeetingForm(VersionedFormMixin, GovukFormMixin, forms.Form):

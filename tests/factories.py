@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organisation import tokens
 from organisation.models import (
+    Council,
     Directorate,
     EnrolmentMethod,
     Service,
@@ -91,3 +92,17 @@ def issue_set_up_link(account, *, actor=None) -> str:
         account=account, actor=actor or SERVER_CONSOLE, base_url="http://testserver"
     )
     return reverse("two_factor_link", args=[tokens.enrolment_token(enrolment)])
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    """The one council: asking twice gives the same row."""
+
+    class Meta:
+        model = Council
+        django_get_or_create = ("singleton",)
+
+    singleton = True
+    name = "Coventry City Council"
+    short_name = "Coventry"
+    website = "https://www.coventry.gov.uk"
+    email = "governance.services@coventry.example"

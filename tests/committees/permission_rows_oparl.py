@@ -13,7 +13,7 @@ from tests.committees.factories import (
     OrganizationFactory,
     PersonFactory,
 )
-from tests.committees.oparl_factories import CouncilFactory
+from tests.factories import CouncilFactory
 from tests.permissions import outcome
 
 EVERYONE = outcome(200)

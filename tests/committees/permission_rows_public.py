@@ -1,13 +1,11 @@
 """The public committee pages, files and feeds: open to everyone, signed in or not."""
 
 from tests.committees.factories import (
+    AgendaPackFactory,
     DocumentFactory,
     ForwardPlanEntryFactory,
     MembershipFactory,
     OrganizationFactory,
-)
-from tests.committees.public_factories import (
-    AgendaPackFactory,
     public_decision,
     published_meeting,
     published_report,

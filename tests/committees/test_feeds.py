@@ -10,7 +10,6 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from committees.models import MeetingState
-from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -19,19 +18,13 @@ from tests.committees.factories import (
     PaperFactory,
     PrivateAgendaItemFactory,
     PrivatePaperFactory,
+    published_meeting,
+    published_report,
 )
-from tests.committees.public_factories import published_meeting, published_report
+from tests.helpers import at, future
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def at(y, m, d, h=14, minute=0):
-    return dt.datetime(y, m, d, h, minute, tzinfo=LONDON)
-
-
-def future(days):
-    return (timezone.now() + dt.timedelta(days=days)).replace(microsecond=0)
 
 
 def events(response) -> dict[str, object]:

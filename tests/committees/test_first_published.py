@@ -5,7 +5,6 @@ the migration's backfill gives existing reports their first published agenda. Th
 feeds are ordered by it."""
 
 import dataclasses
-import datetime as dt
 import importlib
 
 import pytest
@@ -17,7 +16,6 @@ from django.utils import timezone
 from committees import services
 from committees.models import Paper
 from committees.services import SCRIPT, PaperDetails
-from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -27,14 +25,11 @@ from tests.committees.factories import (
     PrivatePaperFactory,
     approve_fully,
 )
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 BACKFILL = importlib.import_module("committees.migrations.0002_paper_first_published_at").BACKFILL
-
-
-def at(y, m, d, h=14):
-    return dt.datetime(y, m, d, h, tzinfo=LONDON)
 
 
 def first_published(paper):

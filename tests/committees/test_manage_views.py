@@ -51,6 +51,7 @@ from tests.committees.factories import (
 from tests.committees.permission_rows_manage import ROWS
 from tests.conftest import sign_in
 from tests.factories import DirectorateFactory, UserFactory
+from tests.helpers import future_day
 
 HOSTILE = "<script>alert(1)</script>"
 MODELS = (
@@ -107,10 +108,6 @@ def gs_user(db):
 @pytest.fixture
 def gs(client, gs_user):
     return sign_in(client, gs_user)
-
-
-def future_day(days=40) -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=days)
 
 
 def meeting_at(day: dt.date, hour=14, **kwargs) -> Meeting:

@@ -47,7 +47,8 @@ from tests.committees.factories import (
     ResolutionFactory,
     approve_fully,
 )
-from tests.committees.oparl_factories import CouncilFactory
+from tests.factories import CouncilFactory
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 
@@ -197,10 +198,6 @@ def absolute(name: str, **kwargs) -> str:
 # A council as in April 2017 ----------------------------------------------------------------
 
 
-def at(day: str, time: str = "14:00") -> dt.datetime:
-    return dt.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=LONDON)
-
-
 def published_meeting(organization, start, **kwargs):
     return MeetingFactory(
         organizations=[organization],
@@ -244,9 +241,9 @@ def council():
         holder=duggins,
     )
 
-    march = published_meeting(ethics, at("2017-03-17", "10:00"))
-    april = published_meeting(audit, at("2017-04-03"))
-    decision = published_meeting(cabinet_member, at("2017-04-13"))
+    march = published_meeting(ethics, at(2017, 3, 17, 10))
+    april = published_meeting(audit, at(2017, 4, 3))
+    decision = published_meeting(cabinet_member, at(2017, 4, 13))
     policy = approve_fully(PaperFactory(title="Whistleblowing Policy", key_decision=True))
     for meeting, role in (
         (march, ConsultationRole.RECOMMENDATION),
@@ -278,7 +275,7 @@ def council():
     )
 
     decision.state = MeetingState.HELD
-    decision.minutes_published_at = at("2017-04-20", "09:00")
+    decision.minutes_published_at = at(2017, 4, 20, 9)
     decision.save()
     minutes = DocumentFactory(
         paper=None, meeting=decision, kind=DocumentKind.MINUTES, title="Minutes"
@@ -681,9 +678,9 @@ def _stamp(organization, *, created, modified):
 def test_lists_filter_by_created_and_modified_and_keep_the_filters_in_their_links(client):
     body = CouncilFactory()
     old, changed, new = OrganizationFactory.create_batch(3)
-    _stamp(old, created=at("2016-05-01"), modified=at("2016-06-01"))
-    _stamp(changed, created=at("2016-05-01"), modified=at("2017-04-10"))
-    _stamp(new, created=at("2017-04-05"), modified=at("2017-04-05"))
+    _stamp(old, created=at(2016, 5, 1), modified=at(2016, 6, 1))
+    _stamp(changed, created=at(2016, 5, 1), modified=at(2017, 4, 10))
+    _stamp(new, created=at(2017, 4, 5), modified=at(2017, 4, 5))
     organizations = api_url("body_organizations", pk=body.pk)
 
     def names(query):
@@ -860,8 +857,8 @@ def test_omit_internal_leaves_out_embedded_lists(client, council):
 
 def _full_meeting(organization=None):
     organization = organization or OrganizationFactory()
-    meeting = published_meeting(organization, at("2017-04-13"))
-    Meeting.objects.filter(pk=meeting.pk).update(minutes_published_at=at("2017-04-20"))
+    meeting = published_meeting(organization, at(2017, 4, 13))
+    Meeting.objects.filter(pk=meeting.pk).update(minutes_published_at=at(2017, 4, 20))
     item = AgendaItemFactory(meeting=meeting)
     consultation = ConsultationFactory(agenda_item=item)
     ResolutionFactory(agenda_item=item)

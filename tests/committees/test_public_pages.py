@@ -23,11 +23,13 @@ from committees.models import (
 from committees.services import SCRIPT
 from organisation.roles import Role
 from portal_kit.models import ANY_VERSION
-from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
+    AgendaPackFactory,
+    AttendanceFactory,
     ConsultationFactory,
     DecisionFactory,
+    DeclarationFactory,
     DocumentFactory,
     ForwardPlanEntryFactory,
     MeetingFactory,
@@ -40,22 +42,14 @@ from tests.committees.factories import (
     ResolutionFactory,
     SignOffFactory,
     minimal_pdf,
-)
-from tests.committees.public_factories import (
-    AgendaPackFactory,
-    AttendanceFactory,
-    DeclarationFactory,
     published_meeting,
     published_report,
 )
 from tests.factories import DirectorateFactory, UserFactory
+from tests.helpers import at, future
 
 pytestmark = pytest.mark.django_db
 EXEMPT = "EXEMPT"
-
-
-def at(y, m, d, h=14, minute=0):
-    return dt.datetime(y, m, d, h, minute, tzinfo=LONDON)
 
 
 def text_of(response) -> str:
@@ -69,12 +63,6 @@ def same_page(responses) -> bool:
     """The responses are the same but for the CSP nonce that differs on every request."""
     bodies = {re.sub(r'nonce="[^"]+"', "", r.content.decode()) for r in responses}
     return len(bodies) == 1
-
-
-def future(days=30, hour=14):
-    return (timezone.localtime() + dt.timedelta(days=days)).replace(
-        hour=hour, minute=0, second=0, microsecond=0
-    )
 
 
 def cabinet_member_meeting(**kwargs):

@@ -24,8 +24,9 @@ from tests.committees.factories import (
     PrivateAgendaItemFactory,
     PrivatePaperFactory,
     ResolutionFactory,
+    published_meeting,
+    published_report,
 )
-from tests.committees.public_factories import published_meeting, published_report
 
 pytestmark = pytest.mark.django_db
 Kind = SearchEntry.Kind

@@ -17,7 +17,6 @@ from committees.models import (
 )
 from committees.services import SCRIPT, AgendaItemDetails
 from portal_kit.models import ANY_VERSION
-from portal_kit.time import LONDON
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -29,12 +28,9 @@ from tests.committees.factories import (
     ResolutionFactory,
     approve_fully,
 )
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
-
-
-def at(y, m, d, h=14, minute=0):
-    return dt.datetime(y, m, d, h, minute, tzinfo=LONDON)
 
 
 def meeting_on(day: dt.datetime, **kwargs):

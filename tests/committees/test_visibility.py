@@ -21,8 +21,7 @@ from tests.committees.factories import (
     PrivateAgendaItemFactory,
     PrivatePaperFactory,
 )
-from tests.committees.oparl_factories import CouncilFactory
-from tests.factories import UserFactory
+from tests.factories import CouncilFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

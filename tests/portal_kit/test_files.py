@@ -5,8 +5,7 @@ agenda pack and OParl's file addresses. A file lost from storage is a logged 404
 import pytest
 from django.urls import reverse
 
-from tests.committees.factories import DocumentFactory
-from tests.committees.public_factories import AgendaPackFactory, published_report
+from tests.committees.factories import AgendaPackFactory, DocumentFactory, published_report
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from organisation.roles import Role
-from tests.committees.factories import DocumentFactory
-from tests.committees.public_factories import AgendaPackFactory, published_report
+from tests.committees.factories import AgendaPackFactory, DocumentFactory, published_report
 from tests.factories import UserFactory
 from tests.security.support import client_as
 

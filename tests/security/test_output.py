@@ -39,9 +39,8 @@ from tests.committees.factories import (
     PersonFactory,
     minimal_pdf,
 )
-from tests.committees.oparl_factories import CouncilFactory
 from tests.conftest import sign_in
-from tests.factories import DirectorateFactory, UserFactory
+from tests.factories import CouncilFactory, DirectorateFactory, UserFactory
 from tests.security.support import EXPECTED, URL_NAMES, client_as, reverse_name, visitor_for
 
 pytestmark = pytest.mark.django_db

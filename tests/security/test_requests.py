@@ -321,7 +321,7 @@ def test_hostile_page_numbers_are_not_a_server_error(page):
 
 def _body_meetings_url():
     from tests.committees.factories import MeetingFactory
-    from tests.committees.oparl_factories import CouncilFactory
+    from tests.factories import CouncilFactory
 
     MeetingFactory(published=True)
     return reverse("oparl:body_meetings", args=[CouncilFactory().pk])

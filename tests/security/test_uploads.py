@@ -36,8 +36,8 @@ from tests.committees.factories import (
     PaperFactory,
     approve_fully,
     minimal_pdf,
+    published_meeting,
 )
-from tests.committees.public_factories import published_meeting
 from tests.security.payloads import hand_written_pdf, word_document
 from tests.security.support import changed_tables, client_as, row_counts
 

@@ -43,7 +43,7 @@ from tests.committees.factories import (
     ResolutionFactory,
     minimal_pdf,
 )
-from tests.committees.oparl_factories import CouncilFactory
+from tests.factories import CouncilFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from committees.models import MeetingState
 from tests.committees.factories import (
     AgendaItemFactory,
+    AgendaPackFactory,
+    AttendanceFactory,
     ConsultationFactory,
     DecisionFactory,
     DocumentFactory,
@@ -24,7 +26,6 @@ from tests.committees.factories import (
     ResolutionFactory,
     approve_fully,
 )
-from tests.committees.public_factories import AgendaPackFactory, AttendanceFactory
 from tests.factories import DirectorateFactory, UserFactory
 
 

@@ -749,11 +749,13 @@ def record_minute(
 
 
 @transaction.atomic
-def publish_minutes(*, meeting: Meeting, closed_at: dt.time | None, actor) -> Meeting:
+def publish_minutes(
+    *, meeting: Meeting, closed_at: dt.time | None, actor, now: dt.datetime | None = None
+) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _open_for_change(meeting)
     meeting.closed_at = closed_at
-    meeting.minutes_published_at = meeting.minutes_published_at or timezone.now()
+    meeting.minutes_published_at = meeting.minutes_published_at or now or timezone.now()
     meeting.state = MeetingState.HELD
     _as(actor, meeting)
     save_next_version(meeting, ["closed_at", "minutes_published_at", "state"])

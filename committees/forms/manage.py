@@ -200,6 +200,31 @@ class ConfirmForm(GovukFormMixin, forms.Form):
 # --- The agenda -----------------------------------------------------------------------------
 
 
+def visibility_field(noun: str) -> forms.ChoiceField:
+    """Whether the item or report (`noun`) is public or private."""
+    message = f"Select whether the {noun} is public or private"
+    return forms.ChoiceField(
+        label=f"Is this {noun} public or private?",
+        choices=VISIBILITY_CHOICES,
+        initial=PUBLIC,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+def paragraphs_field(noun: str, help_text: str = "") -> forms.TypedMultipleChoiceField:
+    """The paragraphs of Schedule 12A that make the item or report (`noun`) private."""
+    return forms.TypedMultipleChoiceField(
+        label=f"Paragraphs of Schedule 12A (private {noun}s only)",
+        help_text=help_text,
+        choices=PARAGRAPH_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Paragraphs of Schedule 12A are numbered 1 to 7"},
+    )
+
+
 class VisibilityMixin:
     """Public or private (exempt under Schedule 12A, with its paragraphs)."""
 
@@ -220,25 +245,11 @@ class AgendaItemForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.
         help_text="Who presents it, for example “Report of the Director of Finance”",
     )
     description = textarea_field("Description (optional)")
-    visibility = forms.ChoiceField(
-        label="Is this item public or private?",
-        choices=VISIBILITY_CHOICES,
-        initial=PUBLIC,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select whether the item is public or private",
-            "invalid_choice": "Select whether the item is public or private",
-        },
-    )
-    exempt_paragraphs = forms.TypedMultipleChoiceField(
-        label="Paragraphs of Schedule 12A (private items only)",
+    visibility = visibility_field("item")
+    exempt_paragraphs = paragraphs_field(
+        "item",
         help_text="Select every paragraph of Schedule 12A to the Local Government Act 1972 "
         "that makes the item private",
-        choices=PARAGRAPH_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Paragraphs of Schedule 12A are numbered 1 to 7"},
     )
     public_interest_statement = textarea_field(
         "Public interest statement (private items only, optional)",
@@ -399,24 +410,8 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
     going_to_council = text_field("Will it be considered by Council? (optional)", max_length=200)
     executive_summary = textarea_field("Executive summary (optional)", rows=8)
     background_papers = textarea_field("Background papers (optional)", rows=3)
-    visibility = forms.ChoiceField(
-        label="Is this report public or private?",
-        choices=VISIBILITY_CHOICES,
-        initial=PUBLIC,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select whether the report is public or private",
-            "invalid_choice": "Select whether the report is public or private",
-        },
-    )
-    exempt_paragraphs = forms.TypedMultipleChoiceField(
-        label="Paragraphs of Schedule 12A (private reports only)",
-        choices=PARAGRAPH_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Paragraphs of Schedule 12A are numbered 1 to 7"},
-    )
+    visibility = visibility_field("report")
+    exempt_paragraphs = paragraphs_field("report")
     version = version_field()
 
     FIELDS = (

@@ -35,6 +35,7 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)  # a pure function of the date; the meetings list asks it per row
 def latest_lawful_publication(meeting_date: dt.date) -> dt.date:
     """The last day on which publishing still leaves five clear working days (it may fall on
     a weekend)."""

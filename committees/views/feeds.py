@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
 from committees import ical, policies
-from committees.models import Consultation, Meeting, MeetingState, Organization, Paper
+from committees.models import Consultation, Meeting, MeetingState, Paper
 from committees.queries import public as queries
 from governance_portal import url_shapes
 from organisation.access import require
@@ -107,7 +107,7 @@ def meetings_ics(request):
 @require_safe
 @require(policies.meetings, "view")
 def committee_ics(request, slug: str):
-    organization = policies.meetings.get_or_404(PUBLIC, Organization.objects.all(), slug=slug)
+    organization = policies.organizations.get_or_404(PUBLIC, slug=slug)
     meetings = queries.calendar_meetings(
         _public_meetings(), organization=organization, since=timezone.now() - CALENDAR_HISTORY
     )
@@ -178,7 +178,7 @@ papers_atom = require_safe(PapersFeed())
 
 class CommitteePapersFeed(PapersFeed):
     def get_object(self, request, slug):
-        return policies.meetings.get_or_404(PUBLIC, Organization.objects.all(), slug=slug)
+        return policies.organizations.get_or_404(PUBLIC, slug=slug)
 
     def title(self, obj=None):
         return f"{obj.name}: new papers"

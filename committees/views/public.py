@@ -158,7 +158,7 @@ def meeting_pack(request, pk: int):
 
 
 @require_safe
-@require(policies.meetings, "view")
+@require(policies.organizations, "view")
 def committee_list(request):
     today = timezone.localdate()
     rows = list(queries.committees())
@@ -173,9 +173,11 @@ def committee_list(request):
 
 
 @require_safe
-@require(policies.meetings, "view")
+@require(policies.organizations, "view")
 def committee(request, slug: str):
-    organization = policies.meetings.get_or_404(request.user, queries.committee_detail(), slug=slug)
+    organization = policies.organizations.get_or_404(
+        request.user, queries.committee_detail(), slug=slug
+    )
     visible = _visible_meetings(request.user)
     return render(
         request,
@@ -192,7 +194,7 @@ def committee(request, slug: str):
 
 
 @require_safe
-@require(policies.meetings, "view")
+@require(policies.people, "view")
 def councillors(request):
     return render(
         request,
@@ -202,9 +204,9 @@ def councillors(request):
 
 
 @require_safe
-@require(policies.meetings, "view")
+@require(policies.people, "view")
 def councillor(request, slug: str):
-    person = policies.meetings.get_or_404(request.user, queries.councillor_detail(), slug=slug)
+    person = policies.people.get_or_404(request.user, queries.councillor_detail(), slug=slug)
     memberships, past_memberships = queries.split_current(person.memberships.all())
     posts, past_posts = queries.split_current(person.posts.all())
     return render(

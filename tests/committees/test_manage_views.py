@@ -1211,7 +1211,7 @@ def test_the_report_page_costs_a_fixed_number_of_queries(gs, size, django_assert
 # saved at most once a minute, not here). The rest are the page's reads, listed in
 # committees/queries_manage.py.
 MEETING_PAGE_QUERIES = 3 + 6  # meeting, its decision makers, items, reports, minutes-of, pack
-MEETINGS_LIST_QUERIES = 3 + 5  # count, upcoming, their decision makers, recent, theirs
+MEETINGS_LIST_QUERIES = 3 + 3  # count, upcoming, recent (decision makers' names in each)
 MINUTES_PAGE_QUERIES = 3 + 7  # meeting, decision makers, attendance, items, resolutions,
 # declarations, corrections
 ATTENDANCE_PAGE_QUERIES = 3 + 5  # meeting, decision makers, people, directorates, attendance

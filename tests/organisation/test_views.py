@@ -376,6 +376,23 @@ def test_a_privileged_page_checks_the_authenticator_instead_of_reading_roles_apa
     assert "Senior Information Risk Owner" in response.text and "Officer" in response.text
 
 
+def test_the_backend_loads_each_person_with_their_roles_and_no_one_else():
+    """PortalBackend.get_user's one query: the person's roles (none for an account without
+    any), and nobody for an unknown or inactive account."""
+    from organisation.backends import PortalBackend
+
+    backend = PortalBackend()
+    governance = UserFactory(roles=[Role.GOVERNANCE_SERVICES, Role.AUDITOR])
+    plain = UserFactory(roles=[])
+    assert backend.get_user(governance.pk).roles == {Role.GOVERNANCE_SERVICES, Role.AUDITOR}
+    assert backend.get_user(governance.pk) == governance
+    assert backend.get_user(plain.pk).roles == frozenset()
+    assert backend.get_user(plain.pk + governance.pk + 1000) is None
+    plain.is_active = False
+    plain.save()
+    assert backend.get_user(plain.pk) is None
+
+
 def test_home_shows_the_roles_held(client):
     sign_in(client, UserFactory(roles=[Role.GOVERNANCE_SERVICES, Role.AUDITOR]))
     page = client.get(reverse("home")).text

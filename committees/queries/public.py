@@ -241,10 +241,9 @@ def agenda(
             .select_related("paper")
             .prefetch_related(
                 Prefetch(
+                    # The prefetch asks for the files of these consultations' papers only.
                     "paper__documents",
-                    queryset=Document.objects.filter(
-                        pk__in=documents.filter(paper__consultations__meeting=meeting).values("pk")
-                    ).order_by("kind", "position", "pk"),
+                    queryset=documents.order_by("kind", "position", "pk"),
                     to_attr="public_documents",
                 )
             )
@@ -519,15 +518,20 @@ def outstanding_issues(meeting: Meeting) -> list[Resolution]:
     """What earlier meetings of the same decision makers asked to come back and no later item
     has closed: the "Outstanding Issues" item lists them. Open minutes only
     (policies.minute_open); one query."""
+    # An EXISTS rather than a join to the decision makers, which repeated a resolution per
+    # decision maker shared and needed DISTINCT: half the time to plan, at every scale.
+    same_decision_makers = Meeting.organizations.through.objects.filter(
+        meeting=OuterRef("agenda_item__meeting"),
+        organization__in=meeting.organizations.values("pk"),
+    )
     return list(
         Resolution.objects.filter(
             policies.minute_open("agenda_item__"),
+            Exists(same_decision_makers),
             requests_follow_up=True,
             closed_by__isnull=True,
             agenda_item__meeting__start__lt=meeting.start,
-            agenda_item__meeting__organizations__in=meeting.organizations.values("pk"),
         )
         .select_related("agenda_item__meeting")
-        .distinct()
         .order_by("agenda_item__meeting__start", "agenda_item__position", "number")
     )

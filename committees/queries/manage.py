@@ -11,7 +11,15 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -94,29 +102,26 @@ def recent_meetings(*, now=None):
 
 
 def meeting_for_manage():
-    """The meeting with what its heading and summary show."""
+    """The meeting with what its heading and summary show (the minutes page adds the title
+    of the meeting that approved them: `minutes`)."""
     return _with_titles(
         Meeting.objects.select_related("location", "contact_officer", "minutes_approved_at")
-    ).prefetch_related(
-        Prefetch(
-            "minutes_approved_at__organizations", queryset=Organization.objects.order_by("name")
-        )
     )
 
 
 def agenda(meeting: Meeting) -> list[AgendaItem]:
-    """The meeting's items in order, each with `children` (its sub-items) and `reports` (its
-    consultations with their papers): three queries."""
+    """The meeting's items in order, each with `children` (its sub-items), `reports` (its
+    consultations with their papers) and the meeting whose minutes it presents, titled:
+    three queries."""
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
-        .select_related("minutes_of")
         .prefetch_related(
             Prefetch(
                 "consultations",
                 queryset=Consultation.objects.select_related("paper").order_by("paper__title"),
                 to_attr="reports",
             ),
-            Prefetch("minutes_of__organizations", queryset=Organization.objects.order_by("name")),
+            Prefetch("minutes_of", queryset=Meeting.objects.with_titles()),
         )
         .order_by("position", "pk")
     )
@@ -141,21 +146,20 @@ SILENT_AFTER = dt.timedelta(minutes=2)
 STALLED = "The build stopped without finishing. Rebuild the pack."
 
 
-def latest_pack(meeting: Meeting) -> AgendaPack | None:
-    """The newest build, shown as failed if its worker died (nothing is written here), with
-    `other_published`: whether an earlier build is still published."""
-    pack = (
-        AgendaPack.objects.filter(meeting=meeting)
-        .annotate(
+def latest_pack(meeting: Meeting, *, with_other_published: bool = False) -> AgendaPack | None:
+    """The newest build, shown as failed if its worker died (nothing is written here); with
+    `with_other_published`, also `other_published`: whether an earlier build is still
+    published (what the pack's own page says when the build failed)."""
+    packs = AgendaPack.objects.filter(meeting=meeting)
+    if with_other_published:
+        packs = packs.annotate(
             other_published=Exists(
                 AgendaPack.objects.filter(meeting=meeting, status=PackStatus.READY).exclude(
                     pk=OuterRef("pk")
                 )
             )
         )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    pack = packs.order_by("-created_at", "-pk").first()
     now = timezone.now()
     if pack is None:
         return None
@@ -221,7 +225,13 @@ def later_meetings(meeting: Meeting):
 
 def minutes(meeting: Meeting) -> dict:
     """Everything the minutes page shows: attendance, items with their minute, resolutions
-    and declarations, and corrections. Six queries."""
+    and declarations, corrections, and the title of the meeting that approved them. Six
+    queries (seven once approved)."""
+    if meeting.minutes_approved_at is not None:
+        prefetch_related_objects(
+            [meeting.minutes_approved_at],
+            Prefetch("organizations", queryset=Organization.objects.order_by("name")),
+        )
     attendance = list(
         Attendance.objects.filter(meeting=meeting)
         .select_related("person", "directorate", "substitute_for")

@@ -259,7 +259,7 @@ def meeting_publish(request, pk):
 @require_safe
 def pack_status(request, pk):
     meeting = _meeting(request, pk, queries.meeting_for_manage())
-    pack = queries.latest_pack(meeting)
+    pack = queries.latest_pack(meeting, with_other_published=True)
     return render(
         request,
         "committees/manage/pack_status.html",

@@ -13,6 +13,7 @@ writes nothing.
 """
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 
@@ -309,9 +310,15 @@ def _reports(actor) -> dict[str, Paper]:
     return papers
 
 
+#: What the seed's text extraction left of its layout: bold markers, and list dashes before
+#: paragraph numbers ("- 1. Notes the outcome…**").
+_MARKUP = re.compile(r"\*\*|^\s*- (?=\d)", re.M)
+
+
 def _upload(*, source, title, kind, actor, paper=None, meeting=None) -> Document:
-    """A text from demo_data/, rendered to a PDF and uploaded."""
-    text = (TEXT / source).read_text(encoding="utf-8")
+    """A text from demo_data/, rendered to a PDF as the council's papers read (without the
+    markup its extraction left) and uploaded."""
+    text = _MARKUP.sub("", (TEXT / source).read_text(encoding="utf-8"))
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     pdf = render_text_pdf(title, paragraphs)
     return services.upload_document(

@@ -95,3 +95,21 @@ def test_a_second_load_changes_nothing(loaded, tmp_path):
         call_command("load_demo", stdout=out)
     assert _row_counts() == counts
     assert {label: apps.get_model(label).history.count() for label in history} == history
+
+
+def test_the_papers_read_as_the_council_s_do_without_the_seed_s_markup(loaded):
+    """The seed's text extraction left bold markers and list dashes ("- 1. Notes…**"): the
+    papers and the pack that reprints them show neither."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from committees.models import Document
+
+    april = Meeting.objects.get(start__date=dt.date(2017, 4, 13))
+    pack = AgendaPack.objects.get(meeting=april, status=PackStatus.READY)
+    with pack.file.open("rb") as handle:
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
+    texts = [text, *Document.objects.values_list("text", flat=True)]
+    assert not [t for t in texts if "**" in t or re.search(r"(^|\n)\s*- \d", t)]

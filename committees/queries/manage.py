@@ -369,7 +369,11 @@ def reports(page_number):
 
 def report_for_manage():
     return Paper.objects.select_related("author_directorate").prefetch_related(
-        Prefetch("documents", queryset=Document.objects.order_by("kind", "position", "pk")),
+        # A file's extracted text (~11 KB) is for search, never shown on the page.
+        Prefetch(
+            "documents",
+            queryset=Document.objects.defer("text").order_by("kind", "position", "pk"),
+        ),
         Prefetch("sign_offs", queryset=SignOff.objects.order_by("kind", "position", "pk")),
         Prefetch(
             "consultations",

@@ -44,6 +44,10 @@ from committees.models import (
     agenda_tree,
 )
 
+#: What a page listing files leaves in the database: a file's extracted text (~11 KB a file
+#: in the demo and the benchmark's data) is for search (committees/search.py), never shown.
+PAGE_DEFERS = ("text",)
+
 # --- Meetings -------------------------------------------------------------------------------
 
 
@@ -243,7 +247,7 @@ def agenda(
                 Prefetch(
                     # The prefetch asks for the files of these consultations' papers only.
                     "paper__documents",
-                    queryset=documents.order_by("kind", "position", "pk"),
+                    queryset=documents.defer(*PAGE_DEFERS).order_by("kind", "position", "pk"),
                     to_attr="public_documents",
                 )
             )
@@ -325,9 +329,13 @@ def meeting_decisions(meeting: Meeting, decisions: QuerySet[Decision]) -> QueryS
 
 def meeting_documents(meeting: Meeting, documents: QuerySet[Document]) -> QuerySet[Document]:
     """The meeting's own files (its minutes, supplements), not those of its reports."""
-    return Document.objects.filter(
-        pk__in=documents.filter(meeting=meeting, paper__isnull=True).values("pk")
-    ).order_by("kind", "position", "pk")
+    return (
+        Document.objects.filter(
+            pk__in=documents.filter(meeting=meeting, paper__isnull=True).values("pk")
+        )
+        .defer(*PAGE_DEFERS)
+        .order_by("kind", "position", "pk")
+    )
 
 
 def ready_pack(meeting: Meeting) -> AgendaPack | None:
@@ -418,7 +426,7 @@ def paper_detail(
             "documents",
             # The prefetch narrows `documents` to this report's files before the policy's
             # conditions apply, so their cost does not grow with the whole register.
-            queryset=documents.order_by("kind", "position", "pk"),
+            queryset=documents.defer(*PAGE_DEFERS).order_by("kind", "position", "pk"),
             to_attr="public_documents",
         ),
         Prefetch(

@@ -6,9 +6,8 @@ Each app adds its sections here, with the policy that decides who sees them.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
-
 from committees import policies as committee_policies
+from governance_portal.url_shapes import path
 from organisation import policies
 
 
@@ -36,7 +35,7 @@ def items_for(request) -> list[dict]:
     for item in NAVIGATION:
         if not item.visible(user):
             continue
-        url = reverse(item.url_name)
+        url = path(item.url_name)
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})
     return items

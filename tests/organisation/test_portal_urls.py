@@ -41,6 +41,16 @@ def test_path_is_what_reverse_gives(name, names, prefix):
         set_script_prefix("/")
 
 
+@pytest.mark.parametrize("prefix", ["/", "/portal/"])
+def test_a_url_without_arguments_is_what_reverse_gives(prefix):
+    set_script_prefix(prefix)
+    try:
+        for name in ["home", "login", "logout", "accessibility", "manage:meetings"]:
+            assert path(name) == path(name) == reverse(name)
+    finally:
+        set_script_prefix("/")
+
+
 def test_other_arguments_go_to_reverse():
     with pytest.raises(NoReverseMatch):
         path("manage:meeting", -1)

@@ -1,29 +1,34 @@
 """What a page costs to render, in-process, and where the time goes:
-`python -m bench.render [--runs N] [--profile] [--reuse] [--json PATH]`.
+`python -m bench.render [--runs N] [--scale S] [--queries] [--profile] [--reuse] [--only TEXT]
+[--json PATH]` (bench/README.md).
 
 The demo data (`load_demo`: Coventry, April 2017) in a scratch database of its own
-(`portal_render_demo` on DATABASE_URL's server, else the embedded one), then one request at a
-time through the test client with production settings (DEBUG off, so the cached template
-loader; static files collected for the manifest), the page cache off (PAGE_CACHE_SECONDS=0):
-what a signed-in page, or the first public request after a change, costs. For each page:
+(`portal_render_demo` on DATABASE_URL's server, else the embedded one), or with `--scale`
+bench.volume data (`portal_render_sS`, seed 1, on the URLs `make bench` measures); then one
+request at a time through the test client with production settings (DEBUG off, so the cached
+template loader; static files collected for the manifest) and the page cache off
+(PAGE_CACHE_SECONDS=0): what a signed-in page, or the first public request after a change,
+costs. For each page:
 
-- median and p95 of the whole request over N runs (default 200), and the same split into the
-  time PostgreSQL answered in (`execute` of the cursor, measured by a
-  `connection.execute_wrapper`) and the rest, Python (building SQL, model instances,
-  templates, middleware);
 - the SQL queries of a request;
+- median and p95 of the whole request over N runs (default 200), the median time PostgreSQL
+  took to answer (`execute` of the cursor, by a `connection.execute_wrapper`) and the rest
+  (Python), and the Python part on the CPU clock split into ORM, templates and the rest
+  (`Phases`);
+- with `--queries`, each query of one request, slowest first;
 - with `--profile`, cProfile over 50 requests: the cumulative time of the usual suspects
-  (template includes, `{% url %}`/reverse, `{% path %}`, form rendering and crispy-forms-gds,
-  model construction, building SQL, the middleware) and the top functions by cumulative and
-  by own time.
+  (`{% include %}`, `{% url %}`/reverse, `{% path %}`, the date filter, forms and
+  crispy-forms-gds, model instances, building SQL) and the top functions by cumulative and by
+  own time.
 
-The pages: the public meeting page of 13 April 2017 (Cabinet Member for Policy and
-Leadership) and the first public report taken there; Governance Services' page of the same
-meeting, their meetings list and its minutes page, signed in (with the second factor) as the
-demo's Governance Services account.
+The pages: the floor (`make bench`'s, anonymous and signed in); the public meeting page of
+13 April 2017 (Cabinet Member for Policy and Leadership) and the first public report taken
+there; Governance Services' page of the same meeting, their meetings list and its minutes
+page, signed in (with the second factor) as the demo's Governance Services account.
 
-`--reuse` keeps the database from the last run (skips migrate and load_demo: ~30 s). The
-figures are one machine's at one moment: compare before and after on the same machine.
+`--reuse` keeps the database from the last run (skips migrate and load_demo: ~15 s, or
+bench.volume: ~1 min at scale 1). The figures are one machine's at one moment: compare before
+and after on the same machine, in alternating runs where it is shared.
 """
 
 import argparse

@@ -142,6 +142,7 @@ def _meeting(organization, start, location, clerk, actor) -> Meeting:
         end=start + dt.timedelta(hours=2),
         location=location,
         contact_officer=clerk,
+        already_held=True,
         actor=actor,
     )
 

@@ -60,6 +60,11 @@ SCRIPT = SERVER_CONSOLE
 
 
 END_BEFORE_START = "The meeting must end after it starts"
+PAST_MEETING = (
+    "The date is in the past. Check it, or if you are recording a meeting that has already "
+    "taken place, say so"
+)
+MINUTES_BEFORE_MEETING = "The meeting has not taken place yet: its minutes cannot be published"
 NO_ORGANIZATION = "Select the committee or decision maker holding the meeting"
 CANCEL_NEEDS_REASON = "Enter why the meeting is cancelled"
 MEETING_PAST = "You cannot publish the agenda of a meeting that has already taken place"
@@ -93,6 +98,9 @@ NO_CORRECTION_REASON = "Enter the reason for the correction"
 REFERENCE_TAKEN = "A report with this reference already exists. Enter a different reference"
 PRIVATE_PAPER_NEEDS_PARAGRAPH = (
     "Select the paragraph of Schedule 12A that makes this report private"
+)
+PARAGRAPHS_NOT_KEPT = (
+    "It is public, so the paragraphs of Schedule 12A that were ticked have not been kept"
 )
 
 
@@ -169,11 +177,18 @@ def create_meeting(
     contact_officer=None,
     webcast_url: str = "",
     name: str = "",
+    already_held: bool = False,
     actor,
+    now: dt.datetime | None = None,
 ) -> Meeting:
+    """A meeting of one or more decision makers. One dated in the past is refused unless
+    the clerk says it has already taken place (recording an earlier meeting), so a mistyped
+    year does not go unnoticed."""
     organizations = list(organizations)
     if not organizations:
         raise _refused(NO_ORGANIZATION, "no_organization", "organizations")
+    if start < (now or timezone.now()) and not already_held:
+        raise _refused(PAST_MEETING, "past_meeting", "already_held")
     if end is not None and end <= start:
         raise _refused(END_BEFORE_START, "end_before_start", "end")
     meeting = Meeting(
@@ -323,6 +338,12 @@ class AgendaItemDetails:
             public_interest_statement=self.public_interest_statement.strip(),
             urgency_reason=self.urgency_reason.strip() if self.is_urgent else "",
         )
+
+    @property
+    def paragraphs_not_kept(self) -> bool:
+        """Paragraphs of Schedule 12A were given for a public item: they are not kept, and
+        the confirmation says so (PARAGRAPHS_NOT_KEPT)."""
+        return self.is_public and bool(self.exempt_paragraphs)
 
     def errors(self) -> dict:
         errors = _paragraphs_errors(
@@ -527,6 +548,11 @@ class PaperDetails:
     def of(cls, paper: Paper) -> "PaperDetails":
         """The report's details as they are now (to change some with dataclasses.replace)."""
         return cls(**{f.name: getattr(paper, f.name) for f in dataclasses.fields(cls)})
+
+    @property
+    def paragraphs_not_kept(self) -> bool:
+        """As AgendaItemDetails.paragraphs_not_kept, for a public report."""
+        return self.is_public and bool(self.exempt_paragraphs)
 
     def cleaned(self) -> "PaperDetails":
         """Text trimmed; paragraphs only for a private report, each once, in order."""
@@ -752,10 +778,14 @@ def record_minute(
 def publish_minutes(
     *, meeting: Meeting, closed_at: dt.time | None, actor, now: dt.datetime | None = None
 ) -> Meeting:
+    """Open the meeting's minutes to the public: once it has taken place."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    now = now or timezone.now()
     _open_for_change(meeting)
+    if meeting.start > now:
+        raise _refused(MINUTES_BEFORE_MEETING, "not_held")
     meeting.closed_at = closed_at
-    meeting.minutes_published_at = meeting.minutes_published_at or now or timezone.now()
+    meeting.minutes_published_at = meeting.minutes_published_at or now
     meeting.state = MeetingState.HELD
     _as(actor, meeting)
     save_next_version(meeting, ["closed_at", "minutes_published_at", "state"])

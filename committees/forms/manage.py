@@ -134,12 +134,20 @@ class MeetingForm(GovukFormMixin, MeetingTimesForm):
         },
     )
 
+    already_held = forms.BooleanField(
+        label="This meeting has already taken place",
+        help_text="Tick this to record an earlier meeting; a date in the past is otherwise "
+        "taken for a mistake",
+        required=False,
+    )
+
     field_order = [
         "organizations",
         "name",
         "date",
         "start_time",
         "end_time",
+        "already_held",
         "location",
         "contact_officer",
         "webcast_url",

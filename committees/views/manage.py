@@ -85,6 +85,11 @@ def _form_page(request, template, form, **context):
     return render(request, f"committees/manage/{template}", {"form": form, **context})
 
 
+def _saved(message: str, details) -> str:
+    """The confirmation, saying what of the clerk's answers was not kept."""
+    return f"{message}. {services.PARAGRAPHS_NOT_KEPT}" if details.paragraphs_not_kept else message
+
+
 def _form_view(request, form, *, template, act, done, renames=None, **context):
     """The shape of every form page: on a valid POST, `act(cleaned_data)` calls one service;
     a refusal goes back on the form (`renames` maps the service's field names onto the
@@ -138,6 +143,7 @@ def meeting_create(request):
             contact_officer=data["contact_officer"],
             webcast_url=data["webcast_url"],
             name=data["name"],
+            already_held=data["already_held"],
             actor=request.user,
         )
 
@@ -324,7 +330,7 @@ def item_add(request, pk, parent_pk=None):
             meeting=meeting, parent=parent, details=form.details(), actor=request.user
         ),
         done=lambda item: (
-            f"Item {item.full_number} added",
+            _saved(f"Item {item.full_number} added", form.details()),
             _meeting_url(meeting.pk, f"item-{item.pk}"),
         ),
         meeting=meeting,
@@ -345,7 +351,7 @@ def item_edit(request, pk):
             item=item, details=form.details(), version=data["version"], actor=request.user
         ),
         done=lambda _: (
-            f"Item {item.full_number} saved",
+            _saved(f"Item {item.full_number} saved", form.details()),
             _meeting_url(item.meeting_id, f"item-{item.pk}"),
         ),
         meeting=item.meeting,
@@ -667,7 +673,10 @@ def report_create(request):
         form,
         template="report_form.html",
         act=lambda data: services.create_paper(details=form.details(), actor=request.user),
-        done=lambda paper: ("Report created", reverse("manage:report", args=[paper.pk])),
+        done=lambda paper: (
+            _saved("Report created", form.details()),
+            reverse("manage:report", args=[paper.pk]),
+        ),
     )
 
 
@@ -687,7 +696,10 @@ def report_edit(request, pk):
         act=lambda data: services.update_paper(
             paper=paper, details=form.details(), version=data["version"], actor=request.user
         ),
-        done=lambda _: ("Report saved", reverse("manage:report", args=[paper.pk])),
+        done=lambda _: (
+            _saved("Report saved", form.details()),
+            reverse("manage:report", args=[paper.pk]),
+        ),
         paper=paper,
     )
 

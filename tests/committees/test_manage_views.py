@@ -4,6 +4,7 @@ enforced, and the busiest pages cost a fixed number of queries."""
 
 import dataclasses
 import datetime as dt
+import html
 import re
 from html import unescape
 
@@ -358,6 +359,16 @@ def test_cancelling_without_a_reason_changes_nothing(gs):
 def add_item(client, meeting, **fields):
     data = {"title": "An item", "visibility": "public", **fields}
     return client.post(reverse("manage:item_add", args=[meeting.pk]), data)
+
+
+def test_paragraphs_ticked_for_a_public_item_are_not_kept_and_the_clerk_is_told(gs):
+    meeting = meeting_at(future_day(30))
+
+    response = add_item(gs, meeting, title="Apologies", exempt_paragraphs=["3"])
+    page = gs.get(response["Location"]).content.decode()
+
+    assert AgendaItem.objects.get(title="Apologies").exempt_paragraphs == []
+    assert "Item 1 added. " + services.PARAGRAPHS_NOT_KEPT in html.unescape(page)
 
 
 def test_building_an_agenda_with_items_and_sub_items(gs):

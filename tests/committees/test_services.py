@@ -266,9 +266,40 @@ class TestMeetings:
                 organizations=[OrganizationFactory()],
                 start=at(2017, 4, 13),
                 end=at(2017, 4, 12),
+                already_held=True,
                 actor=SCRIPT,
             )
         assert not Meeting.objects.exists()
+
+    def test_a_meeting_in_the_past_needs_the_clerk_to_say_it_took_place(self):
+        organization = OrganizationFactory()
+        with pytest.raises(ValidationError) as refused:
+            services.create_meeting(
+                organizations=[organization], start=at(2017, 4, 13), actor=SCRIPT
+            )
+        assert refused.value.error_dict["already_held"][0].code == "past_meeting"
+        assert not Meeting.objects.exists()
+
+        services.create_meeting(
+            organizations=[organization], start=at(2017, 4, 13), already_held=True, actor=SCRIPT
+        )
+        assert Meeting.objects.count() == 1
+
+    def test_minutes_are_refused_before_the_meeting_has_taken_place(self):
+        meeting = meeting_on(at(2030, 4, 13))
+        with pytest.raises(ValidationError) as refused:
+            services.publish_minutes(
+                meeting=meeting, closed_at=None, now=at(2030, 4, 12), actor=SCRIPT
+            )
+        assert refused.value.code == "not_held"
+        meeting.refresh_from_db()
+        assert meeting.minutes_published_at is None and meeting.state != MeetingState.HELD
+
+        services.publish_minutes(
+            meeting=meeting, closed_at=None, now=at(2030, 4, 13, 17), actor=SCRIPT
+        )
+        meeting.refresh_from_db()
+        assert meeting.state == MeetingState.HELD
 
     def test_a_meeting_needs_a_decision_maker(self):
         with pytest.raises(ValidationError):

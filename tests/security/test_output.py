@@ -200,7 +200,10 @@ def build_hostile_council() -> dict:
         actor=gs,
         version=ANY_VERSION,
     )
-    services.publish_minutes(meeting=meeting, closed_at=dt.time(15, 45), actor=gs)
+    # The clock moved on to after the meeting: minutes are for meetings that took place.
+    services.publish_minutes(
+        meeting=meeting, closed_at=dt.time(15, 45), now=start + dt.timedelta(hours=3), actor=gs
+    )
     services.correct_minutes(
         meeting=meeting,
         correction=hostile("Correction"),

@@ -78,6 +78,7 @@ def load() -> Meeting:
         Organization,
         {"slug": "cabinet-member-for-policy-and-leadership"},
         name=CMPL,
+        short_name="Policy and Leadership",
         organization_type=OrganizationType.CABINET_MEMBER,
         location=room,
         purpose="Executive decisions on the council's policy and leadership.",
@@ -86,12 +87,14 @@ def load() -> Meeting:
         Organization,
         {"slug": "ethics-committee"},
         name="Ethics Committee",
+        short_name="Ethics",
         organization_type=OrganizationType.COMMITTEE,
     )
     audit = ensure(
         Organization,
         {"slug": "audit-and-procurement-committee"},
         name="Audit and Procurement Committee",
+        short_name="Audit and Procurement",
         organization_type=OrganizationType.COMMITTEE,
         purpose="Monitors governance, risk, internal control and the whistleblowing policy; "
         "approves the Annual Governance Statement.",

@@ -2,7 +2,8 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Deferrable, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Deferrable, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,6 +129,43 @@ SCHEDULE_12A_PARAGRAPHS = {
 }
 
 
+class AgendaItemQuerySet(models.QuerySet):
+    def _keyed(self):
+        # Where an item stands on the printed agenda: its own place, or its parent's and then
+        # its own for a sub-item (3, 3a, 3b, 4 …).
+        return self.annotate(
+            agenda_top=Coalesce("parent__position", "position"),
+            agenda_sub=Case(
+                When(parent__isnull=True, then=Value(0)),
+                default=F("position"),
+                output_field=models.IntegerField(),
+            ),
+        )
+
+    def in_agenda_order(self):
+        """Items as the agenda prints them: each item followed by its sub-items."""
+        return self._keyed().order_by("meeting_id", "agenda_top", "agenda_sub", "pk")
+
+    def with_agenda_order(self):
+        """Each item with `agenda_order`, its place (from 1) among all its meeting's items
+        in agenda order (as OParl's `order` counts), whatever else the query narrows."""
+        before = (
+            AgendaItem.objects.filter(meeting=OuterRef("meeting_id"))
+            ._keyed()
+            .filter(
+                Q(agenda_top__lt=OuterRef("agenda_top"))
+                | Q(agenda_top=OuterRef("agenda_top"), agenda_sub__lt=OuterRef("agenda_sub"))
+            )
+            .order_by()
+            .values("meeting_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self._keyed().annotate(
+            agenda_order=Coalesce(Subquery(before), 0, output_field=models.IntegerField()) + 1
+        )
+
+
 class AgendaItem(Versioned, RecordModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     parent = models.ForeignKey(
@@ -156,6 +194,8 @@ class AgendaItem(Versioned, RecordModel):
     start_page = models.PositiveIntegerField(null=True, blank=True)
     end_page = models.PositiveIntegerField(null=True, blank=True)
     minutes_text = models.TextField(blank=True)
+
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "position"]

@@ -131,7 +131,7 @@ def _item_details() -> tuple[Prefetch, Prefetch]:
 def agenda_items() -> QuerySet:
     """Items of published agendas, private ones included (they show only number and title)."""
     return (
-        policies.agenda_items.visible(PUBLIC, AgendaItem.objects.all())
+        policies.agenda_items.visible(PUBLIC, AgendaItem.objects.with_agenda_order())
         .select_related("meeting")
         .prefetch_related(*_item_details())
         .order_by("pk")
@@ -150,9 +150,9 @@ def meetings(*, organization: Organization | None = None) -> QuerySet:
     """Every meeting (their dates and places are public) with what of each the public may
     see: the published agenda's items, and the minutes once published."""
     items = (
-        policies.agenda_items.visible(PUBLIC, AgendaItem.objects.all())
+        policies.agenda_items.visible(PUBLIC, AgendaItem.objects.with_agenda_order())
         .prefetch_related(*_item_details())
-        .order_by("position", "pk")
+        .order_by("agenda_top", "agenda_sub", "pk")
     )
     meeting_files = files().filter(paper__isnull=True).order_by("kind", "position", "pk")
     attended = Attendance.objects.filter(person__isnull=False, status__in=ATTENDED).order_by("pk")

@@ -313,7 +313,8 @@ class OParl:
                 o,
                 body=self.body_url,
                 name=o.name,
-                shortName=o.short_name,
+                # Clients shorten a name without one (stripping "Cabinet Member for" …).
+                shortName=o.short_name or o.name,
                 organizationType=o.get_organization_type_display(),
                 classification=o.get_organization_type_display(),
                 subOrganizationOf=self.url("organization", o.parent_id) if o.parent_id else None,
@@ -409,7 +410,7 @@ class OParl:
         common = {
             "meeting": None if embedded else self.url("meeting", item.meeting_id),
             "number": item.number,
-            "order": item.position,
+            "order": item.agenda_order,
             "name": item.title,
             "public": item.public_business,
             "web": self.web(item.meeting),

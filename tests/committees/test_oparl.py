@@ -433,6 +433,39 @@ def test_a_public_item_gives_its_consultation_and_published_resolution(client, c
     assert item["result"] == "Approved"
 
 
+def test_a_meeting_lists_its_agenda_in_the_printed_order_and_numbers_order_through_it(client):
+    """1, 2, 2a), 2b), 3: each item followed by its sub-items, `order` counting through the
+    whole meeting (a real client showed 1, a), 2, b), 3 from the sub-items' own positions)."""
+    CouncilFactory()
+    meeting = MeetingFactory(published=True)
+    first = AgendaItemFactory(meeting=meeting, position=1, number="1")
+    second = AgendaItemFactory(meeting=meeting, position=2, number="2")
+    sub_b = AgendaItemFactory(meeting=meeting, parent=second, position=2, number="b)")
+    sub_a = AgendaItemFactory(meeting=meeting, parent=second, position=1, number="a)")
+    third = AgendaItemFactory(meeting=meeting, position=3, number="3")
+
+    embedded = get_json(client, api_url("meeting", pk=meeting.pk))["agendaItem"]
+
+    expected = [first, second, sub_a, sub_b, third]
+    assert [i["id"] for i in embedded] == [absolute("agenda_item", pk=i.pk) for i in expected]
+    assert [i["order"] for i in embedded] == [1, 2, 3, 4, 5]
+    for position, item in enumerate(expected, start=1):
+        assert get_json(client, api_url("agenda_item", pk=item.pk))["order"] == position
+
+
+def test_an_organisation_always_has_a_short_name(client):
+    body = CouncilFactory()
+    OrganizationFactory(name="Cabinet Member for Policy and Leadership", short_name="")
+    OrganizationFactory(name="Audit and Procurement Committee", short_name="Audit")
+
+    listed = get_json(client, api_url("body_organizations", pk=body.pk))["data"]
+
+    assert sorted(o["shortName"] for o in listed) == [
+        "Audit",
+        "Cabinet Member for Policy and Leadership",
+    ]
+
+
 def test_a_meeting_embeds_its_published_agenda_minutes_and_place(client, council):
     meeting = get_json(client, api_url("meeting", pk=council.decision.pk))
 

@@ -41,6 +41,7 @@ from committees.models import (
     Paper,
     Person,
     Post,
+    Resolution,
 )
 from committees.pack import build_pack
 from organisation.models import Directorate, User
@@ -452,6 +453,12 @@ def _april(cmpl, room, clerk, july, papers, actor) -> Meeting:
             recommendation=recommendation,
             actor=actor,
         )
+    # Item 6 is the further report the July 2016 minutes asked for (resolution 3): the seed's
+    # item 7 then lists no outstanding issues.
+    asked = Resolution.objects.get(agenda_item__meeting=july, requests_follow_up=True)
+    services.close_outstanding_issue(
+        resolution=asked, closed_by=items["information_risk"], actor=actor
+    )
     return services.publish_agenda(meeting=april, now=_at(2017, 4, 5, 9), actor=actor)
 
 

@@ -194,12 +194,13 @@ def agenda_item_for_manage():
     )
 
 
-def earlier_meetings(meeting: Meeting):
-    """Meetings of the same decision makers before this one, latest first (whose minutes an
-    item may present)."""
+def earlier_meetings(meeting: Meeting, *, now=None):
+    """Meetings of the same decision makers that took place before this one, latest first
+    (whose minutes an item may present): never one still to come."""
     return _with_titles(
         Meeting.objects.filter(
-            organizations__in=meeting.organizations.all(), start__lt=meeting.start
+            organizations__in=meeting.organizations.all(),
+            start__lt=min(meeting.start, now or timezone.now()),
         )
         .exclude(state=MeetingState.CANCELLED)
         .distinct()

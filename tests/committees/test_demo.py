@@ -2,6 +2,7 @@
 July 2016 minutes and the pack, and a second load changes nothing."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.apps import apps
@@ -72,8 +73,19 @@ def test_the_july_2016_minutes_and_their_outstanding_issue(loaded):
     assert urgent.is_urgent and "prior to the next" in urgent.urgency_reason
     resolutions = Resolution.objects.filter(agenda_item__meeting=july, number__isnull=False)
     assert list(resolutions.order_by("number").values_list("number", flat=True)) == [1, 2, 3, 4]
-    outstanding = [r for r in resolutions if r.is_outstanding]
-    assert [r.number for r in outstanding] == [3]
+    asked = [r for r in resolutions if r.requests_follow_up]
+    assert [(r.number, r.closed_by.title) for r in asked] == [
+        (3, "Information Management Strategy Update - Information Risk Policy")
+    ]
+
+
+def test_the_april_2017_agenda_lists_no_outstanding_issues_as_the_seed_says(loaded, client):
+    april = Meeting.objects.get(start__date=dt.date(2017, 4, 13))
+
+    page = client.get(april.get_absolute_url()).content.decode()
+
+    item_7 = re.search(r"7\. Outstanding Issues.*?(?=app-agenda-item)", page, re.S).group(0)
+    assert "There are no outstanding issues." in item_7
 
 
 def test_the_pack_is_built_with_page_ranges(loaded):

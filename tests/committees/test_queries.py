@@ -148,3 +148,15 @@ class TestPacks:
         AgendaPackFactory(meeting=meeting, status=PackStatus.WITHDRAWN)
 
         assert queries.ready_pack(meeting) == newer != older
+
+
+class TestForTheClerk:
+    def test_minutes_items_are_offered_only_meetings_that_have_taken_place(self):
+        committee = OrganizationFactory()
+        held = MeetingFactory(organizations=[committee], start=at(2017, 3, 1))
+        still_to_come = MeetingFactory(organizations=[committee], start=at(2040, 1, 1))
+        later = MeetingFactory(organizations=[committee], start=at(2040, 2, 1))
+
+        offered = list(manage_queries.earlier_meetings(later, now=at(2030, 1, 1)))
+
+        assert offered == [held] and still_to_come not in offered

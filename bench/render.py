@@ -11,10 +11,10 @@ template loader; static files collected for the manifest) and the page cache off
 costs. For each page:
 
 - the SQL queries of a request;
-- median and p95 of the whole request over N runs (default 200), the median time PostgreSQL
-  took to answer (`execute` of the cursor, by a `connection.execute_wrapper`) and the rest
-  (Python), and the Python part on the CPU clock split into ORM, templates and the rest
-  (`Phases`);
+- median, p95 and fastest of the whole request over N runs (default 200), the median time
+  PostgreSQL took to answer (`execute` of the cursor, by a `connection.execute_wrapper`) and
+  the rest (Python), and the Python part on the CPU clock split into ORM, templates and the
+  rest (`Phases`);
 - with `--queries`, each query of one request, slowest first;
 - with `--profile`, cProfile over 50 requests: the cumulative time of the usual suspects
   (`{% include %}`, `{% url %}`/reverse, `{% path %}`, the date filter, forms and
@@ -175,19 +175,20 @@ def main() -> None:
 def report(figures: dict, runs: int) -> str:
     lines = [
         f"In-process (test client), production settings (DEBUG off), page cache off; {runs} "
-        "runs a page. Milliseconds, medians but for p95. Wall clock: the whole request, "
-        "PostgreSQL answering (SQL) and the rest (Python). CPU: the Python part on the "
-        "process's CPU clock (what other work on the machine does not inflate), split into "
-        "the ORM building queries and model instances, templates, and the rest (middleware, "
-        "the view, building querysets; bench/render.py Phases).",
+        "runs a page. Milliseconds, medians but for p95 and the fastest run. Wall clock: the "
+        "whole request, PostgreSQL answering (SQL) and the rest (Python). CPU: the Python part "
+        "on the process's CPU clock (which other work on the machine inflates less), split "
+        "into the ORM building queries and model instances, templates, and the rest "
+        "(middleware, the view, building querysets; bench/render.py Phases).",
         "",
-        "| page | queries | median | p95 | SQL | Python | CPU: Python | CPU: ORM "
+        "| page | queries | median | p95 | fastest | SQL | Python | CPU: Python | CPU: ORM "
         "| CPU: templates | CPU: other |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, page in figures["pages"].items():
         lines.append(
             f"| {name} | {page['queries']} | {page['median']:.1f} | {page['p95']:.1f} "
+            f"| {page['fastest']:.1f} "
             + "".join(
                 f"| {page[f'{phase}_median']:.1f} "
                 for phase in (
@@ -218,8 +219,8 @@ def report(figures: dict, runs: int) -> str:
 class Phases:
     """Where a request's time goes, at the cost of two clock readings per call rather than a
     profiler's per-function overhead: time is charged to the innermost phase running, on the
-    wall clock and on the thread's CPU clock (which other processes on the machine do not
-    inflate: compare CPU figures across runs on a busy machine).
+    wall clock and on the thread's CPU clock (which other processes on the machine inflate
+    less, though they still do: caches and cores are shared).
 
     - `sql`: PostgreSQL answering (the cursor's `execute`, by `connection.execute_wrapper`),
       with the number of queries;
@@ -429,6 +430,7 @@ def measure(
             "queries": "–".join(str(c) for c in sorted(counts)),
             "median": statistics.median(r["total"] for r in rows),
             "p95": statistics.quantiles([r["total"] for r in rows], n=20)[-1],
+            "fastest": min(r["total"] for r in rows),
         }
         for phase in ("sql", "python", "cpu_python", "cpu_orm", "cpu_templates", "cpu_other"):
             page[f"{phase}_median"] = statistics.median(r[phase] for r in rows)

@@ -27,7 +27,6 @@ from committees.models import (
     AgendaPack,
     AttendanceStatus,
     ConsultationRole,
-    DecisionKind,
     Document,
     DocumentKind,
     LegislativeTerm,
@@ -262,20 +261,7 @@ def _july(cmpl, room, clerk, people, actor) -> Meeting:
         source="minutes_2016_07_28.txt",
         actor=actor,
     )
-    for title, item, text in (
-        ("Information Management Strategy Update", items["ims"], "\n".join(resolutions)),
-        ("Civic visit to Volgograd", items["visit"], visit_text),
-    ):
-        services.record_decision(
-            kind=DecisionKind.EXECUTIVE,
-            title=title,
-            decision_maker=cmpl,
-            meeting=july,
-            agenda_item=item,
-            date=D(2016, 7, 28),
-            decision=text,
-            actor=actor,
-        )
+    # The decisions register takes the minutes' resolutions (services.record_minute).
     return july
 
 

@@ -133,9 +133,18 @@ def paper_open(paper: OuterRef | F) -> Q:
 
 
 def decision_open() -> Q:
-    """A decision the public may see: marked public, and not taken at private business (it
-    stays private in the register too)."""
-    return Q(is_public=True) & item_is_public(OuterRef("agenda_item_id"))
+    """A decision the public may see: marked public, and, if taken at a meeting's item, an
+    item of public business whose minutes are published (a decision from the minutes is
+    public with them, never from a draft, and private business stays private in the
+    register too)."""
+    return (
+        Q(is_public=True)
+        & item_is_public(OuterRef("agenda_item_id"))
+        & (
+            Q(agenda_item__isnull=True)
+            | Q(agenda_item__meeting__minutes_published_at__isnull=False)
+        )
+    )
 
 
 def _boolean(condition: Q) -> ExpressionWrapper:

@@ -44,6 +44,7 @@ from committees.models import (
     MeetingState,
     MinutesCorrection,
     Organization,
+    OrganizationType,
     Paper,
     Resolution,
     SignOff,
@@ -53,6 +54,9 @@ from governance_portal import pagecache
 from organisation.models import Directorate
 from organisation.policies import SERVER_CONSOLE
 from portal_kit.models import locked_current, save_next_version
+
+#: Decision makers whose decisions are executive decisions (the rest take committee ones).
+EXECUTIVE_BODIES = (OrganizationType.CABINET, OrganizationType.CABINET_MEMBER)
 
 #: The actor of a script (the demo data, the benchmark, a management command): its changes
 #: are recorded without a person.
@@ -770,8 +774,41 @@ def record_minute(
             _as(actor, row)
             row.full_clean()
             row.save()
+        _decision_of_minute(item, actor=actor)
     _in_step(meetings=[item.meeting], packs=False)
     return item
+
+
+def _decision_of_minute(item: AgendaItem, *, actor) -> None:
+    """The decisions register holds every decision: what an item's minute resolved is its
+    decision, linked to the minute, kept in step with its resolutions (public with the
+    minutes: policies.decision_open). An executive decision for a cabinet or cabinet member,
+    a committee decision otherwise."""
+    resolutions = list(item.resolutions.order_by("number", "pk"))
+    decision = Decision.objects.filter(
+        agenda_item=item, kind__in=(DecisionKind.EXECUTIVE, DecisionKind.COMMITTEE)
+    ).first()
+    if not resolutions:
+        if decision is not None:
+            _as(actor, decision)
+            decision.delete()
+        return
+    meeting = item.meeting
+    maker = meeting.organizations.order_by("pk").first()
+    executive = maker is not None and maker.organization_type in EXECUTIVE_BODIES
+    decision = decision or Decision(agenda_item=item, meeting=meeting)
+    decision.kind = DecisionKind.EXECUTIVE if executive else DecisionKind.COMMITTEE
+    decision.title = item.title
+    decision.decision_maker = maker
+    decision.date = timezone.localdate(meeting.start)
+    decision.decision = "\n".join(
+        f"{r.number}. {r.text}" if r.number else r.text for r in resolutions
+    )
+    decision.paper = Paper.objects.filter(consultations__agenda_item=item).order_by("pk").first()
+    _as(actor, decision)
+    decision.full_clean()
+    decision.save()
+    _in_step(decisions=[decision])
 
 
 @transaction.atomic

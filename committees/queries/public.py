@@ -465,7 +465,7 @@ def feed_papers(
 
 # --- Decisions and the forward plan ---------------------------------------------------------
 
-REGISTER_KINDS = (DecisionKind.EXECUTIVE, DecisionKind.OFFICER)
+REGISTER_KINDS = (DecisionKind.EXECUTIVE, DecisionKind.COMMITTEE, DecisionKind.OFFICER)
 OFFICER_DECISIONS = "officer"
 
 
@@ -502,7 +502,11 @@ def decision_detail(decisions: QuerySet[Decision], papers: QuerySet[Paper]) -> Q
     the visitor may open it) and forward plan entry: two queries."""
     return (
         decisions.select_related(
-            "decision_maker", "meeting", "paper", "agenda_item", "forward_plan_entry"
+            "decision_maker",
+            "meeting",
+            "paper",
+            "agenda_item__parent",
+            "forward_plan_entry",
         )
         .prefetch_related(
             Prefetch("meeting__organizations", queryset=Organization.objects.order_by("name"))

@@ -698,7 +698,7 @@ class TestDocumentDownload:
 
 
 class TestDecisions:
-    def test_register_lists_executive_and_officer_decisions_newest_first(self, client):
+    def test_register_lists_every_kind_of_decision_newest_first(self, client):
         DecisionFactory(title="Older executive decision", date=dt.date(2017, 1, 5))
         DecisionFactory(
             title="Newer officer decision",
@@ -716,7 +716,7 @@ class TestDecisions:
         page = text_of(response)
         assert page.index("Newer officer decision") < page.index("Older executive decision")
         assert "Barry Hastie, Director of Finance" in page
-        assert "A committee decision" not in page
+        assert "A committee decision" in page
         assert EXEMPT not in response.content.decode()
 
     def test_the_filter_form_offers_decision_makers_and_dates(self, client):

@@ -567,3 +567,62 @@ class TestTheDoor:
 
         assert [r.title for r in search.search("quokkaword")] == ["Whistleblowing Policy"]
         assert AgendaPack.objects.filter(meeting=meeting).exists()
+
+
+class TestDecisionsFromMinutes:
+    def test_a_minute_s_resolutions_are_its_decision_in_the_register_once_published(self, client):
+        from django.urls import reverse
+
+        from committees.models import Decision, DecisionKind, OrganizationType
+
+        cabinet_member = OrganizationFactory(organization_type=OrganizationType.CABINET_MEMBER)
+        meeting = meeting_on(at(2030, 4, 13), organizations=[cabinet_member])
+        item = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="Whistleblowing Policy"), actor=SCRIPT
+        )
+        services.record_minute(
+            item=item,
+            minutes_text="Considered the report.",
+            resolutions=[{"text": "Approves the policy"}, {"text": "Asks for a review"}],
+            version=ANY_VERSION,
+            actor=SCRIPT,
+        )
+
+        decision = Decision.objects.get(agenda_item=item)
+        assert (decision.kind, decision.title, decision.decision_maker) == (
+            DecisionKind.EXECUTIVE,
+            "Whistleblowing Policy",
+            cabinet_member,
+        )
+        assert decision.decision == "1. Approves the policy\n2. Asks for a review"
+        register = reverse("committees:decisions")
+        assert "Whistleblowing Policy" not in client.get(register).content.decode()
+
+        services.publish_minutes(
+            meeting=meeting, closed_at=None, now=at(2030, 4, 13, 17), actor=SCRIPT
+        )
+        assert "Whistleblowing Policy" in client.get(register).content.decode()
+        page = client.get(decision.get_absolute_url()).content.decode()
+        assert f"#minute-{item.pk}" in page
+
+        item.refresh_from_db()
+        services.record_minute(
+            item=item, minutes_text="Withdrawn.", resolutions=[], version=ANY_VERSION, actor=SCRIPT
+        )
+        assert not Decision.objects.filter(agenda_item=item).exists()
+
+    def test_a_committee_takes_committee_decisions(self):
+        from committees.models import Decision, DecisionKind
+
+        meeting = meeting_on(at(2030, 4, 13))
+        item = services.add_agenda_item(
+            meeting=meeting, details=AgendaItemDetails(title="Audit plan"), actor=SCRIPT
+        )
+        services.record_minute(
+            item=item,
+            minutes_text="",
+            resolutions=[{"text": "Approves the audit plan"}],
+            version=ANY_VERSION,
+            actor=SCRIPT,
+        )
+        assert Decision.objects.get(agenda_item=item).kind == DecisionKind.COMMITTEE

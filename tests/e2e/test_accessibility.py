@@ -321,10 +321,10 @@ VISITORS = [
                 "decision",
                 go_demo(
                     lambda: Decision.objects.get(
-                        title="Civic visit to Volgograd"
+                        title="Information Management Strategy Update"
                     ).get_absolute_url()
                 ),
-                "Civic visit to Volgograd",
+                "Information Management Strategy Update",
             ),
             PageCase("forward-plan", go_demo(lambda: "/forward-plan/"), "Forward plan"),
             PageCase("councillors", go_demo(lambda: "/councillors/"), "Councillors"),

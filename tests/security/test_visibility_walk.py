@@ -102,6 +102,8 @@ SECRETS = {
     "draft minutes file": "draftminutesfilewords",
     # A decision kept private.
     "private decision": "privatedecisiononlywords",
+    # A decision from minutes not yet published.
+    "decision from draft minutes": "draftminutedecisionwords",
 }
 
 
@@ -223,6 +225,13 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks):
     draft_resolution_item = AgendaItemFactory(meeting=later, position=2, number="2")
     ResolutionFactory(agenda_item=draft_resolution_item, text=s["draft resolution"])
     _file(meeting=later, kind=DocumentKind.MINUTES, words=s["draft minutes file"])
+    DecisionFactory(
+        decision_maker=committee,
+        meeting=later,
+        agenda_item=draft_resolution_item,
+        title=s["decision from draft minutes"],
+        decision=s["decision from draft minutes"],
+    )
     ConsultationFactory(
         paper=shown_report,
         agenda_item=PrivateAgendaItemFactory(meeting=later, position=3, number="3"),

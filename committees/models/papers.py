@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -76,9 +77,34 @@ class DocumentKind(models.TextChoices):
     SUPPLEMENT = "supplement", "Supplement"
 
 
-class Document(RecordModel):
+class Withdrawable(models.Model):
+    """A record that is corrected or withdrawn rather than deleted: a withdrawn one stays,
+    for Governance Services, with when, by whom and why (policies.not_withdrawn decides what
+    it still counts for)."""
+
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class Document(Versioned, Withdrawable, RecordModel):
     """A file (OParl File): PDF or Word, stored under a random name, with its size, checksum,
-    page count and extracted text."""
+    page count and extracted text. A corrected file is replaced (the new one `replaced_by`),
+    never overwritten."""
 
     paper = models.ForeignKey(
         Paper, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
@@ -96,6 +122,9 @@ class Document(RecordModel):
     sha256 = models.CharField(max_length=64)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["paper", "kind", "position", "pk"]
@@ -118,8 +147,9 @@ class SignOffKind(models.TextChoices):
     APPROVER = "approver", "Approver"
 
 
-class SignOff(RecordModel):
-    """A row of the report's sign-off table: who saw it, when it was sent and approved."""
+class SignOff(Versioned, Withdrawable, RecordModel):
+    """A row of the report's sign-off table: who saw it, when it was sent and approved. A
+    withdrawn row no longer counts as an approval (services._check_sign_offs)."""
 
     class Category(models.TextChoices):
         FINANCE = "finance", "Finance"

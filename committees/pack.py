@@ -602,7 +602,7 @@ class _Writer:
             lines.append(f"Urgent item. Reason for urgency: {item.urgency_reason}")
         if item.lists_outstanding_issues:
             lines += [
-                f"{issue.text} (minute {issue.agenda_item.number}, "
+                f"{issue.text} (minute {issue.agenda_item.full_number}, "
                 f"{issue.agenda_item.meeting.start:%-d %B %Y})"
                 for issue in self.outstanding
             ] or ["There are no outstanding issues."]

@@ -1,6 +1,8 @@
-"""Small helpers every app's tests share: moments in the portal's time zone."""
+"""Small helpers every app's tests share: moments in the portal's time zone, a page's words."""
 
 import datetime as dt
+import html
+import re
 
 from django.utils import timezone
 
@@ -21,3 +23,10 @@ def future(days: int = 30, hour: int = 14) -> dt.datetime:
 
 def future_day(days: int = 40) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=days)
+
+
+def text_of(response) -> str:
+    """The page's visible words, its head and tags removed and spaces collapsed."""
+    body = response.content.decode()
+    body = re.sub(r"<head>.*?</head>", " ", body, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())

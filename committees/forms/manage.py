@@ -748,7 +748,7 @@ class CloseIssueForm(GovukFormMixin, forms.Form):
         queryset=None,
         label="Which later item dealt with it?",
         empty_label="Select an item",
-        label_from=lambda item: f"{meeting_label(item.meeting)}: {item.number} {item.title}",
+        label_from=lambda item: f"{meeting_label(item.meeting)}: {item.full_number} {item.title}",
         error_messages=choice_errors("the item"),
     )
 

@@ -176,7 +176,11 @@ def latest_pack(meeting: Meeting, *, with_other_published: bool = False) -> Agen
 
 def items_of(meeting: Meeting):
     """The meeting's items, in agenda order (for choosing one)."""
-    return AgendaItem.objects.filter(meeting=meeting).order_by("parent_id", "position", "pk")
+    return (
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("parent")
+        .order_by("parent_id", "position", "pk")
+    )
 
 
 def item_of(meeting: Meeting, pk: int) -> AgendaItem:
@@ -243,9 +247,9 @@ def minutes(meeting: Meeting) -> dict:
         .prefetch_related(
             Prefetch(
                 "resolutions",
-                queryset=Resolution.objects.select_related("closed_by__meeting").order_by(
-                    "number", "pk"
-                ),
+                queryset=Resolution.objects.select_related(
+                    "closed_by__meeting", "closed_by__parent"
+                ).order_by("number", "pk"),
             ),
             Prefetch(
                 "declarations",
@@ -256,7 +260,7 @@ def minutes(meeting: Meeting) -> dict:
     )
     corrections = list(
         MinutesCorrection.objects.filter(meeting=meeting)
-        .select_related("agenda_item", "made_by")
+        .select_related("agenda_item__parent", "made_by")
         .order_by("created_at", "pk")
     )
     return {"attendance": attendance, "items": _tree(items), "corrections": corrections}
@@ -320,7 +324,7 @@ def outstanding_issues(page_number):
     meeting first: three queries."""
     queryset = (
         Resolution.objects.filter(requests_follow_up=True, closed_by__isnull=True)
-        .select_related("agenda_item__meeting")
+        .select_related("agenda_item__meeting", "agenda_item__parent")
         .prefetch_related(
             Prefetch(
                 "agenda_item__meeting__organizations",
@@ -333,7 +337,9 @@ def outstanding_issues(page_number):
 
 
 def resolution_for_manage():
-    return Resolution.objects.select_related("agenda_item__meeting").prefetch_related(
+    return Resolution.objects.select_related(
+        "agenda_item__meeting", "agenda_item__parent"
+    ).prefetch_related(
         Prefetch(
             "agenda_item__meeting__organizations", queryset=Organization.objects.order_by("name")
         )
@@ -348,7 +354,7 @@ def closing_items(resolution: Resolution):
             meeting__organizations__in=meeting.organizations.all(),
             meeting__start__gt=meeting.start,
         )
-        .select_related("meeting")
+        .select_related("meeting", "parent")
         .prefetch_related(
             Prefetch("meeting__organizations", queryset=Organization.objects.order_by("name"))
         )
@@ -378,7 +384,7 @@ def report_for_manage():
         Prefetch("sign_offs", queryset=SignOff.objects.order_by("kind", "position", "pk")),
         Prefetch(
             "consultations",
-            queryset=Consultation.objects.select_related("meeting", "agenda_item").order_by(
+            queryset=Consultation.objects.select_related("meeting", "agenda_item__parent").order_by(
                 "meeting__start"
             ),
         ),

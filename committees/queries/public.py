@@ -176,9 +176,11 @@ class AgendaEntry:
 
     pk: int
     number: str
+    full_number: str
     title: str
     is_public: bool
     shows_content: bool
+    minute_open: bool = False
     exemption: str = ""
     lead: str = ""
     description: str = ""
@@ -204,22 +206,26 @@ def _entry(item: AgendaItem) -> AgendaEntry:
     entry = AgendaEntry(
         pk=item.pk,
         number=item.number,
+        full_number=item.full_number,
         title=item.title,
         is_public=item.public_business,
         shows_content=item.content_open,
+        minute_open=item.minute_open,
         exemption="" if item.public_business else rules.exemption_text(item.exemption or []),
         pages=item.pages,
     )
     if entry.shows_content:
         entry.lead = item.lead
         entry.description = item.description
-        entry.is_urgent = item.is_urgent
-        entry.urgency_reason = item.urgency_reason
         entry.is_supplementary = item.is_supplementary
         entry.minutes_of = item.minutes_of
         entry.lists_outstanding_issues = item.lists_outstanding_issues
         entry.consultations = item.public_consultations
-    if item.minute_open:
+    if entry.shows_content or entry.minute_open:
+        # The agenda says an item is urgent business; the minutes say so too, with the reason.
+        entry.is_urgent = item.is_urgent
+        entry.urgency_reason = item.urgency_reason
+    if entry.minute_open:
         entry.minutes_text = item.minutes_text
         entry.resolutions = getattr(item, "minute_resolutions", [])
         entry.declarations = getattr(item, "minute_declarations", [])
@@ -544,6 +550,6 @@ def outstanding_issues(meeting: Meeting) -> list[Resolution]:
             closed_by__isnull=True,
             agenda_item__meeting__start__lt=meeting.start,
         )
-        .select_related("agenda_item__meeting")
+        .select_related("agenda_item__meeting", "agenda_item__parent")
         .order_by("agenda_item__meeting__start", "agenda_item__position", "number")
     )

@@ -379,7 +379,7 @@ def item_move(request, pk):
 @get_or_post
 def item_remove(request, pk):
     item = _item(request, pk)
-    number = item.number
+    number = item.full_number
     return _form_view(
         request,
         f.ConfirmForm(_posted(request), submit_label="Remove item", warning=True),
@@ -424,7 +424,7 @@ def item_history(request, pk):
         request,
         "committees/manage/history.html",
         {
-            "object_label": f"{item.number} {item.title}",
+            "object_label": f"{item.full_number} {item.title}",
             "caption": f"Agenda item, {f.meeting_label(item.meeting)}",
             "back_url": _meeting_url(item.meeting_id, f"item-{item.pk}"),
             "entries": history_entries(item),
@@ -436,7 +436,7 @@ def item_history(request, pk):
 
 
 def _item_choices(meeting) -> list[tuple[int, str]]:
-    return [(i.pk, f"{i.number} {i.title}") for i in queries.items_of(meeting)]
+    return [(i.pk, f"{i.full_number} {i.title}") for i in queries.items_of(meeting)]
 
 
 @manage
@@ -553,7 +553,7 @@ def item_minute(request, pk):
             actor=request.user,
         ),
         done=lambda _: (
-            f"Minute of item {item.number} saved",
+            f"Minute of item {item.full_number} saved",
             _minutes_url(item.meeting_id, f"minute-{item.pk}"),
         ),
         item=item,

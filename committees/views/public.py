@@ -112,7 +112,10 @@ def meeting(request, pk: int):
             meeting, policies.decisions.visible(user, Decision.objects.all())
         ),
     }
-    if context["agenda_open"]:
+    # Published minutes are shown whatever the agenda's state (a council may publish the
+    # minutes of a meeting whose agenda it never put on this site): item_listed lets the
+    # items of either be listed, and each entry says what of it is open.
+    if context["agenda_open"] or context["minutes_published"]:
         items = queries.agenda(
             meeting,
             items=policies.agenda_items.visible(user, AgendaItem.objects.all()),
@@ -121,18 +124,20 @@ def meeting(request, pk: int):
             with_minutes=context["minutes_published"],
         )
         context["agenda"] = items
-        if any(entry.lists_outstanding_issues for entry in queries.flatten(items)):
+        entries = queries.flatten(items)
+    if context["agenda_open"]:
+        if any(entry.lists_outstanding_issues for entry in entries):
             context["outstanding_issues"] = queries.outstanding_issues(meeting)
         # The pack download is for published agendas only, so the link is too.
         if meeting.agenda_published_at is not None:
             context["pack"] = queries.ready_pack(meeting)
-        if context["minutes_published"]:
-            entries = queries.flatten(items)
-            context["attendance"] = queries.attendance(meeting)
-            context["declarations"] = [(e, d) for e in entries for d in e.declarations]
-            context["meeting_documents"] = queries.meeting_documents(
-                meeting, _visible_documents(user)
-            )
+    if context["minutes_published"]:
+        context["attendance"] = queries.attendance(meeting)
+        context["declarations"] = [(e, d) for e in entries for d in e.declarations]
+        # Declarations on private business are not shown, so the page cannot say that there
+        # were none: only that there were none on the business it shows.
+        context["minutes_withheld"] = any(not e.minute_open for e in entries)
+        context["meeting_documents"] = queries.meeting_documents(meeting, _visible_documents(user))
     return render(request, "committees/public/meeting.html", context)
 
 

@@ -52,7 +52,7 @@ from tests.committees.factories import (
 from tests.committees.permission_rows_manage import ROWS
 from tests.conftest import sign_in
 from tests.factories import DirectorateFactory, UserFactory
-from tests.helpers import future_day
+from tests.helpers import future_day, text_of
 
 HOSTILE = "<script>alert(1)</script>"
 MODELS = (
@@ -1227,3 +1227,31 @@ MINUTES_PAGE_QUERIES = 3 + 7  # meeting, decision makers, attendance, items, res
 # declarations, corrections
 ATTENDANCE_PAGE_QUERIES = 3 + 5  # meeting, decision makers, people, directorates, attendance
 REPORT_PAGE_QUERIES = 3 + 5  # paper, files, sign-offs, consultations, their decision makers
+
+
+def test_a_sub_item_is_named_with_its_parents_number_wherever_the_clerk_meets_it(gs):
+    # The minutes page, the correction's choices and the closing of an issue said "b)" alone.
+    organization = OrganizationFactory()
+    meeting = meeting_at(timezone.localdate() - dt.timedelta(days=30), organizations=[organization])
+    later = meeting_at(timezone.localdate() - dt.timedelta(days=2), organizations=[organization])
+    parent = AgendaItemFactory(meeting=meeting, position=2, number="2", title="Minutes")
+    arising = AgendaItemFactory(
+        meeting=meeting, parent=parent, position=2, number="b)", title="Matters Arising"
+    )
+    ResolutionFactory(agenda_item=arising, text="Report back", requests_follow_up=True)
+    AgendaItemFactory(
+        meeting=later,
+        parent=AgendaItemFactory(meeting=later, number="4"),
+        number="a)",
+        title="Progress on matters arising",
+    )
+
+    minutes = text_of(gs.get(reverse("manage:meeting_minutes", args=[meeting.pk])))
+    correction = text_of(gs.get(reverse("manage:minutes_correct", args=[meeting.pk])))
+    issue = arising.resolutions.get()
+    closing = text_of(gs.get(reverse("manage:issue_close", args=[issue.pk])))
+
+    assert "2b) Matters Arising" in minutes
+    assert "2b) Matters Arising" in correction
+    assert "Item 2b): Matters Arising" in closing
+    assert "4a) Progress on matters arising" in closing

@@ -2,13 +2,13 @@
 costs the same number of queries whatever the data volume."""
 
 import datetime as dt
-import html
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from committees import rules
 from committees.models import (
     AgendaPack,
     AttendanceStatus,
@@ -46,17 +46,10 @@ from tests.committees.factories import (
     published_report,
 )
 from tests.factories import DirectorateFactory, UserFactory
-from tests.helpers import at, future
+from tests.helpers import at, future, text_of
 
 pytestmark = pytest.mark.django_db
 EXEMPT = "EXEMPT"
-
-
-def text_of(response) -> str:
-    """The page's visible words, tags removed and spaces collapsed."""
-    body = response.content.decode()
-    body = re.sub(r"<head>.*?</head>", " ", body, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def same_page(responses) -> bool:
@@ -265,7 +258,7 @@ class TestCouncillors:
 
 
 class TestMeetingBeforeThePublication:
-    def test_shows_date_place_state_and_when_the_agenda_will_be_published(self, client):
+    def test_shows_date_place_state_and_that_the_agenda_is_not_published(self, client):
         meeting = cabinet_member_meeting(contact_officer=UserFactory(full_name="Suzanne Bennett"))
         AgendaItemFactory(meeting=meeting, title="Unpublished item")
 
@@ -276,13 +269,17 @@ class TestMeetingBeforeThePublication:
         assert str(meeting.location) in page
         assert "Scheduled" in page
         assert "Suzanne Bennett" in page
-        assert "The agenda will be published by 5 April 2017." in page
+        # 5 April 2017 has passed: "will be published by" would be false.
+        assert "The agenda of this meeting is not published on this site." in page
+        assert "will be published by" not in page
         assert "Unpublished item" not in page
 
-    def test_easter_moves_the_publication_date(self, client):
-        meeting = MeetingFactory(start=at(2017, 4, 20))
+    def test_a_meeting_to_come_says_when_its_agenda_will_be_published(self, client):
+        # The date itself is the rule's (five clear working days, bank holidays: test_rules).
+        meeting = MeetingFactory(start=future(days=60))
+        due = rules.last_publication_date(timezone.localdate(meeting.start))
         page = text_of(client.get(meeting.get_absolute_url()))
-        assert "The agenda will be published by 10 April 2017." in page
+        assert f"The agenda will be published by {due.day} {due:%B %Y}." in page
 
     @pytest.mark.parametrize("role", [None, Role.OFFICER, Role.AUDITOR])
     def test_unpublished_agenda_is_hidden_from_the_public_and_other_roles(self, client_for, role):
@@ -456,10 +453,13 @@ class TestAgendaPack:
 
 
 class TestMinutes:
+    # The seed's minutes of 28 July 2016 were published though their agenda never was on the
+    # site: the page showed "The agenda will be published by 20 July 2016" and no minutes.
+    @pytest.mark.parametrize("agenda_published", [True, False], ids=["agenda", "no agenda"])
     def test_attendance_declarations_minutes_resolutions_urgent_items_and_closing_time(
-        self, client
+        self, client, agenda_published
     ):
-        meeting = cabinet_member_meeting(published=True)
+        meeting = cabinet_member_meeting(published=agenda_published)
         meeting.state = MeetingState.HELD
         meeting.minutes_published_at = timezone.now()
         meeting.closed_at = dt.time(14, 30)
@@ -516,6 +516,52 @@ class TestMinutes:
             "seek approval before the next meeting" in minutes
         )
         assert "(Meeting closed at 2:30 pm)" in minutes
+        if not agenda_published:
+            assert "The agenda of this meeting is not published on this site." in page
+            assert "will be published by" not in page
+
+    def test_declarations_on_private_business_are_not_denied(self, client):
+        meeting = published_meeting(state=MeetingState.HELD, minutes_published_at=timezone.now())
+        AgendaItemFactory(meeting=meeting, number="1", title="Apologies")
+        DeclarationFactory(
+            agenda_item=PrivateAgendaItemFactory(meeting=meeting, number="8"),
+            description="EXEMPT DECLARATION",
+        )
+
+        page = text_of(client.get(meeting.get_absolute_url()))
+
+        assert "There were no declarations of interest." not in page
+        assert "There were no declarations of interest in the public business." in page
+        assert EXEMPT not in page
+
+    def test_no_declarations_at_all_is_said_plainly(self, client):
+        meeting = published_meeting(state=MeetingState.HELD, minutes_published_at=timezone.now())
+        AgendaItemFactory(meeting=meeting, number="1", title="Apologies")
+        page = text_of(client.get(meeting.get_absolute_url()))
+        assert "There were no declarations of interest." in page
+
+    def test_sub_items_carry_their_parents_number(self, client):
+        meeting = published_meeting(state=MeetingState.HELD, minutes_published_at=timezone.now())
+        minutes = AgendaItemFactory(meeting=meeting, position=2, number="2", title="Minutes")
+        arising = AgendaItemFactory(
+            meeting=meeting,
+            parent=minutes,
+            position=2,
+            number="b)",
+            title="Matters Arising",
+            minutes_text="None were raised.",
+        )
+        DeclarationFactory(
+            agenda_item=arising,
+            person=PersonFactory(given_name="John", family_name="Blundell"),
+            description="Chair of the trust",
+        )
+
+        page = text_of(client.get(meeting.get_absolute_url()))
+
+        minutes_part = page[page.index("Declarations of interest") :]
+        assert "in item 2b) (Matters Arising): Chair of the trust" in minutes_part
+        assert "2b) Matters Arising None were raised." in minutes_part
 
     def test_unpublished_minutes_are_not_shown(self, client):
         meeting = published_meeting()

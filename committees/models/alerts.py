@@ -7,6 +7,8 @@ once its confirmation link has expired. No page shows them, so they do not move 
 cache's content version (committees/apps.py).
 """
 
+import datetime as dt
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,9 @@ from django.utils import timezone
 
 from committees.models.bodies import Organization
 from committees.models.meetings import Meeting
+
+#: How long a confirmation link works; an unconfirmed subscription is then deleted.
+CONFIRM_WITHIN = dt.timedelta(days=3)
 
 
 class AlertSubscription(models.Model):
@@ -53,6 +58,10 @@ class AlertSubscription(models.Model):
     def __str__(self):
         return f"Alerts for {self.organization_id}"
 
+    def expired(self, now: dt.datetime) -> bool:
+        """Unconfirmed past CONFIRM_WITHIN: its link no longer works, and it is deleted."""
+        return self.confirmed_at is None and self.created_at <= now - CONFIRM_WITHIN
+
 
 class AlertKind(models.TextChoices):
     AGENDA = "agenda", "Agenda published"
@@ -87,6 +96,9 @@ class AlertDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subscription", "alert"], name="one_delivery_each")
         ]
+
+    def __str__(self):
+        return f"Alert {self.alert_id} to {self.subscription_id}"
 
 
 #: Rows no public page shows: their writes leave the page cache alone.

@@ -149,6 +149,7 @@ def run(clients: list[Client], urls: list[str], kind: str, *, seconds, min_reque
     """`len(clients)` clients at once, each requesting `urls` in turn."""
     latencies: list[list[float]] = [[] for _ in clients]
     failures: list[list[str]] = [[] for _ in clients]
+    hits = [0] * len(clients)
     sizes = [0] * len(clients)
     done = [0]
     lock = threading.Lock()
@@ -175,6 +176,8 @@ def run(clients: list[Client], urls: list[str], kind: str, *, seconds, min_reque
                 problem, body = str(error), b""
             latencies[n].append(time.perf_counter() - t0)
             sizes[n] += len(body)
+            if not problem and headers.get("X-Page-Cache") == "hit":
+                hits[n] += 1
             if problem:
                 failures[n].append(f"{url}: {problem}")
             with lock:
@@ -202,6 +205,7 @@ def run(clients: list[Client], urls: list[str], kind: str, *, seconds, min_reque
         "p99_ms": percentile(flat, 0.99) * 1000 if flat else None,
         "max_ms": max(flat) * 1000 if flat else None,
         "bytes": sum(sizes) // max(1, len(flat)),
+        "cache_hits": sum(hits),
     }
 
 

@@ -1,5 +1,5 @@
 """BENCHMARKS.md from a run's results: the figures, the targets met and missed, the profiles of
-the pages that missed, and the findings written by hand in bench/findings.md."""
+the pages that missed, and what is written by hand in bench/findings.md and bench/rendering.md."""
 
 import json
 
@@ -93,6 +93,42 @@ def _page_checks(scale_result: dict) -> list[dict]:
     return out
 
 
+def _mixed_floor(scale_result: dict) -> dict | None:
+    runs = [r for r in scale_result.get("mixed", {}).get("runs", []) if r["kind"] == "floor"]
+    return runs[0] if runs else None
+
+
+def _mixed_checks(scale_result: dict) -> list[dict]:
+    """The read-only targets for the public pages, held while a clerk makes a change a second
+    (bench/mixed.py), against the floor measured in the same mix."""
+    floor = _mixed_floor(scale_result)
+    if floor is None:
+        return []
+    out = []
+    for run in scale_result["mixed"]["runs"]:
+        if run["kind"] != "public":
+            continue
+        ratio_p95 = run["p95_ms"] / floor["p95_ms"]
+        ratio_rps = run["rps"] / floor["rps"]
+        page = f"{run['page']}, changes a second"
+        out += [
+            {
+                "page": page,
+                "check": f"p95 ≤ {PUBLIC_P95_RATIO:g} x floor",
+                "measured": f"{ratio_p95:.1f} x ({run['p95_ms']:.0f} ms), "
+                f"{run['cache_hits'] / max(1, run['requests']):.0%} from the cache",
+                "met": ratio_p95 <= PUBLIC_P95_RATIO,
+            },
+            {
+                "page": page,
+                "check": f"throughput ≥ {PUBLIC_THROUGHPUT:.0%} of floor",
+                "measured": f"{ratio_rps:.0%} ({run['rps']:.0f} req/s)",
+                "met": ratio_rps >= PUBLIC_THROUGHPUT,
+            },
+        ]
+    return out
+
+
 def missed_pages(scale_result: dict) -> list[str]:
     names = []
     for check in _page_checks(scale_result):
@@ -123,7 +159,8 @@ def targets(results: dict) -> list[dict]:
             }
         )
     out += [
-        dict(c, page=f"{c['page']} (scale {largest['scale']:g})") for c in _page_checks(largest)
+        dict(c, page=f"{c['page']} (scale {largest['scale']:g})")
+        for c in _page_checks(largest) + _mixed_checks(largest)
     ]
     peak = max(r.get("worker_rss_mb", 0) for s in scales for r in s["load"]["runs"])
     out.append(
@@ -143,7 +180,9 @@ def targets(results: dict) -> list[dict]:
             "met": pack["seconds"] <= PACK_SECONDS,
         }
     )
-    errors = sum(r["errors"] for s in scales for r in s["load"]["runs"])
+    errors = sum(
+        r["errors"] for s in scales for r in s["load"]["runs"] + s.get("mixed", {}).get("runs", [])
+    )
     server_errors = sum(s["server_5xx"] for s in scales)
     out.append(
         {
@@ -262,8 +301,61 @@ def _scale_section(s: dict) -> str:
             ),
             "",
         ]
+    out += _mixed_section(s)
     del data
     return "\n".join(out)
+
+
+def _mixed_section(s: dict) -> list[str]:
+    floor = _mixed_floor(s)
+    if floor is None:
+        return []
+    mixed = s["mixed"]
+    read_only = (
+        {r["page"]: r for r in _pages(s, TARGET_CLIENTS)} if TARGET_CLIENTS in s["levels"] else {}
+    )
+    rows = []
+    for run in mixed["runs"]:
+        before = read_only.get(run["page"])
+        rows.append(
+            [
+                run["page"],
+                f"{run['p95_ms']:.1f}",
+                f"{run['rps']:.0f}",
+                f"{run['rps'] / floor['rps']:.2f}",
+                f"{run['p95_ms'] / floor['p95_ms']:.1f}",
+                f"{run['cache_hits'] / max(1, run['requests']):.0%}",
+                f"{before['p95_ms']:.1f}" if before and not before.get("skipped") else "",
+                f"{before['rps']:.0f}" if before and not before.get("skipped") else "",
+                str(run["errors"]),
+            ]
+        )
+    changes = mixed["changes"]
+    return [
+        f"### {TARGET_CLIENTS} clients while Governance Services make a change a second",
+        "",
+        "bench/mixed.py: each public page again, while a script edits an item of a draft "
+        f"agenda through the services once a second ({changes['changes']} changes, "
+        f"{changes['median_ms'] or 0:.0f} ms each): no public page shows a draft agenda, but "
+        "every change is a write the page cache watches. The floor is measured in the same "
+        "mix; the last columns are the read-only run's at the same client count.",
+        "",
+        _table(
+            [
+                "page",
+                "p95 ms",
+                "req/s",
+                "req/s ÷ floor",
+                "p95 ÷ floor",
+                "from the cache",
+                "read-only p95 ms",
+                "read-only req/s",
+                "errors",
+            ],
+            rows,
+        ),
+        "",
+    ]
 
 
 def markdown(results: dict) -> str:
@@ -360,9 +452,12 @@ def markdown(results: dict) -> str:
                 out += ["EXPLAIN ANALYZE of the slowest query:", "", "```", p["plan"], "```", ""]
     out += _before_and_after(results)
     out += _soak()
-    findings = ROOT / "bench" / "findings.md"
-    if findings.exists():
-        out += [findings.read_text().strip(), ""]
+    # Written by hand: the findings of the load tests, then the rendering cost of issue 9
+    # (bench/render.py), which a run of this benchmark does not measure again.
+    for written in ("findings.md", "rendering.md"):
+        path = ROOT / "bench" / written
+        if path.exists():
+            out += [path.read_text().strip(), ""]
     return "\n".join(out)
 
 

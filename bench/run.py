@@ -6,8 +6,9 @@ the embedded one, held by this process for the whole run), migrated and filled b
 then gunicorn started as the README deploys it (production settings, DEBUG off, 2 x cores sync
 workers, static files collected into a temporary STATIC_ROOT, loopback HTTP only) and driven
 by bench/load.py in a process of its own at 1, 8, (16,) and 32 clients per page, with the
-"floor" page (one trivial query, minimal template) as the denominator. Pages that miss a
-target at the largest scale are profiled. Then the 200-page agenda pack build
+"floor" page (one trivial query, minimal template) as the denominator; then the public pages
+again at 16 clients while a script makes a clerk's change a second (bench/mixed.py). Pages
+that miss a target at the largest scale are profiled. Then the 200-page agenda pack build
 (bench/bench_pack.py) is timed, and BENCHMARKS.md and bench/results/latest.json are written.
 
 Settings, from the environment: BENCH_SCALES (default "1,10"), BENCH_SEED (1),
@@ -97,9 +98,17 @@ def bench_scale(ws, server, scale, seed, *, largest, settings, previous) -> dict
     plan_path = ws.root / f"plan-{name}.json"
     out_path = ws.root / f"load-{name}.json"
     plan_path.write_text(json.dumps(plan))
+    mixed_path = ws.root / f"mixed-{name}.json"
     try:
         subprocess.run(
             [PYTHON, "-m", "bench.load", str(plan_path), str(out_path)], cwd=ROOT, check=True
+        )
+        log(f"scale {scale:g}: the public pages while Governance Services make changes")
+        subprocess.run(
+            [PYTHON, "-m", "bench.mixed", str(plan_path), str(mixed_path)],
+            cwd=ROOT,
+            env={**env, "PYTHONPATH": str(ROOT)},
+            check=True,
         )
     finally:
         server_errors = server_process.server_errors()
@@ -111,6 +120,7 @@ def bench_scale(ws, server, scale, seed, *, largest, settings, previous) -> dict
         "queries": queries,
         "uncached_ms": uncached,
         "load": load,
+        "mixed": json.loads(mixed_path.read_text()),
         "server_5xx": server_errors,
         "levels": plan["levels"],
     }

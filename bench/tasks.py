@@ -7,6 +7,8 @@ the production settings of the benchmark database; each prints its answer as JSO
     queries PAGES.json    SQL queries per page, counted with the test client (cache off)
     uncached PAGES.json   milliseconds per page with the page cache off (test client)
     profile PAGES.json    cProfile and the slowest query's EXPLAIN ANALYZE for each page
+    changes RUNNING       a clerk's changes, one a second while the file RUNNING exists, for
+                          the mixed run (bench/mixed.py)
 """
 
 import cProfile
@@ -316,6 +318,50 @@ def _trim_profile(text: str) -> str:
     return "\n".join(keep)
 
 
+def changes(running: str) -> dict:
+    """What Governance Services do all day, one change a second while the file `running`
+    exists: edit an item
+    of a draft agenda (a meeting to come whose agenda is not published), through the
+    services, as the first benchmark account. No public page shows a draft agenda, but each
+    change is a write to a watched model, so it advances the page cache's content version.
+    Answers how many changes were made and how long each took."""
+    import dataclasses
+    import random
+    import time
+
+    from django.utils import timezone
+
+    from bench.common import gs_account
+    from committees import services
+    from committees.models import AgendaItem
+    from organisation.models import User
+
+    actor = User.objects.get(email=gs_account(0, "")[0])
+    items = list(
+        AgendaItem.objects.filter(
+            meeting__start__gt=timezone.now(),
+            meeting__agenda_published_at__isnull=True,
+            meeting__state="scheduled",
+        ).values_list("pk", flat=True)[:500]
+    )
+    if not items:
+        raise RuntimeError("no draft agenda to change")
+    rng = random.Random(1)
+    took = []
+    n = 0
+    while Path(running).exists():
+        tick = time.monotonic()
+        item = AgendaItem.objects.get(pk=rng.choice(items))
+        details = dataclasses.replace(
+            services.AgendaItemDetails.of(item), lead=f"Report of the Chief Executive (draft {n})"
+        )
+        services.update_agenda_item(item=item, details=details, version=item.version, actor=actor)
+        took.append((time.monotonic() - tick) * 1000)
+        n += 1
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
+    return {"changes": n, "median_ms": sorted(took)[len(took) // 2] if took else None}
+
+
 def main() -> None:
     django.setup()
     command, *args = sys.argv[1:]
@@ -326,6 +372,7 @@ def main() -> None:
         "queries": queries,
         "uncached": uncached,
         "profile": profile,
+        "changes": changes,
     }[command]
     print(json.dumps(handler(*args), default=str))
 

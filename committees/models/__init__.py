@@ -1,5 +1,7 @@
 """Committees, shaped on OParl 1.1 (see ../shared/oparl-1.1): Body is organisation.Council."""
 
+from committees.models.access import PrivatePaperOpening, ReaderCapacity
+from committees.models.alerts import Alert, AlertDelivery, AlertKind, AlertSubscription
 from committees.models.bodies import (
     LegislativeTerm,
     Location,
@@ -27,7 +29,11 @@ from committees.models.meetings import (
     MinutesCorrection,
     PackStatus,
     Resolution,
+    Vote,
+    VoteChoice,
+    VoteCount,
     agenda_tree,
+    vote_tally,
 )
 from committees.models.papers import (
     Consultation,
@@ -42,6 +48,10 @@ from committees.models.search import SearchEntry
 
 __all__ = [
     "AgendaItem",
+    "Alert",
+    "AlertDelivery",
+    "AlertKind",
+    "AlertSubscription",
     "AgendaPack",
     "Attendance",
     "AttendanceStatus",
@@ -67,9 +77,15 @@ __all__ = [
     "Paper",
     "Person",
     "Post",
+    "PrivatePaperOpening",
+    "ReaderCapacity",
     "Resolution",
     "SearchEntry",
     "SignOff",
     "SignOffKind",
+    "Vote",
+    "VoteChoice",
+    "VoteCount",
     "agenda_tree",
+    "vote_tally",
 ]

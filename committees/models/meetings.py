@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -267,6 +269,12 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", "Absent"
 
 
+#: Who attended, and so may be recorded arriving late or leaving early.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.SUBSTITUTE, AttendanceStatus.IN_ATTENDANCE)
+#: Who may be recorded voting: the members present (substitutes included).
+VOTERS = (AttendanceStatus.PRESENT, AttendanceStatus.SUBSTITUTE)
+
+
 class Attendance(RecordModel):
     """Who was at a meeting: members (with substitutes) and officers by directorate."""
 
@@ -279,6 +287,9 @@ class Attendance(RecordModel):
     substitute_for = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Times on the meeting's day, London time, for someone who arrived late or left early.
+    arrived_at = models.TimeField(null=True, blank=True)
+    left_at = models.TimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "status", "pk"]
@@ -290,6 +301,12 @@ class Attendance(RecordModel):
             models.CheckConstraint(
                 condition=~Q(status="substitute") | Q(substitute_for__isnull=False),
                 name="substitute_says_for_whom",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True)
+                | Q(left_at__isnull=True)
+                | Q(left_at__gt=models.F("arrived_at")),
+                name="attendance_left_after_arriving",
             ),
         ]
 
@@ -345,6 +362,63 @@ class Resolution(RecordModel):
     @property
     def is_outstanding(self) -> bool:
         return self.requests_follow_up and self.closed_by_id is None
+
+
+class VoteChoice(models.TextChoices):
+    FOR = "for", "For"
+    AGAINST = "against", "Against"
+    ABSTAINED = "abstained", "Abstained"
+
+
+class Vote(RecordModel):
+    """How a member present voted on an item, where the vote was a recorded (named) one."""
+
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=10, choices=VoteChoice.choices)
+
+    class Meta:
+        ordering = ["agenda_item", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda_item", "person"], name="one_vote_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_choice_display()}"
+
+
+@dataclasses.dataclass(frozen=True)
+class VoteCount:
+    """One line of a recorded vote: "For", its total and who (short names, as minutes write
+    them)."""
+
+    label: str
+    names: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.names)
+
+
+def vote_tally(votes) -> list[VoteCount]:
+    """`votes` (with `person` loaded) as the minutes give them: for, against, abstained, each
+    with its total and names in alphabetical order; empty if nobody's vote was recorded."""
+    votes = list(votes)
+    if not votes:
+        return []
+    return [
+        VoteCount(
+            label,
+            tuple(
+                v.person.short_name
+                for v in sorted(
+                    (v for v in votes if v.choice == choice),
+                    key=lambda v: (v.person.family_name, v.person.given_name, v.person_id),
+                )
+            ),
+        )
+        for choice, label in VoteChoice.choices
+    ]
 
 
 class MinutesCorrection(RecordModel):

@@ -6,6 +6,8 @@ class CommitteesConfig(AppConfig):
     verbose_name = "Committees and meetings"
 
     def ready(self):
+        from committees import policies
         from governance_portal import pagecache
 
-        pagecache.watch_app(self)
+        # Writes to a draft agenda's business leave the cached pages (draft_business).
+        pagecache.watch_app(self, unseen_while=policies.draft_business)

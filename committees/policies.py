@@ -147,6 +147,45 @@ def decision_open() -> Q:
     )
 
 
+#: How a row of a meeting's business reaches its meeting, for draft_business.
+_MEETING_OF = {
+    "committees.AgendaItem": lambda row: Q(pk=row.meeting_id),
+    "committees.Consultation": lambda row: Q(pk=row.meeting_id),
+    "committees.Attendance": lambda row: Q(pk=row.meeting_id),
+    "committees.Resolution": lambda row: Q(agenda_items=row.agenda_item_id),
+    "committees.Declaration": lambda row: Q(agenda_items=row.agenda_item_id),
+    "committees.Vote": lambda row: Q(agenda_items=row.agenda_item_id),
+}
+
+
+def draft_meetings(meeting_ids) -> bool:
+    """Every one of these meetings has neither its agenda nor its minutes published, so no
+    public output shows their business (item_listed; the steps, minutes and decisions there
+    all need one or the other)."""
+    meeting_ids = list(meeting_ids)
+    return (
+        bool(meeting_ids)
+        and not Meeting.objects.filter(
+            agenda_published() | minutes_published(), pk__in=meeting_ids
+        ).exists()
+    )
+
+
+def draft_business(row) -> bool:
+    """`row` (an item, a step, an attendance, a resolution or a declaration) belongs to a
+    meeting whose agenda and minutes are both unpublished: no public page shows it, so the
+    page cache lets its writes pass (pagecache.content_changed asks again on commit). No for
+    any other row, or one whose meeting is gone: those writes always move the cache on."""
+    meeting_of = _MEETING_OF.get(row._meta.label)
+    if meeting_of is None:
+        return False
+    return (
+        Meeting.objects.filter(meeting_of(row))
+        .exclude(agenda_published() | minutes_published())
+        .exists()
+    )
+
+
 def _boolean(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 

@@ -133,8 +133,14 @@ def _in_step(
     """The hook every service calls after a change the public may see: the page cache's
     content version moves (saves move it by signal; this covers bulk updates), the search
     index is rewritten for what changed, and the packs of published agendas are rebuilt
-    after commit (`packs=False` for changes no pack shows, such as minutes)."""
-    pagecache.content_changed()
+    after commit (`packs=False` for changes no pack shows, such as minutes). A change to
+    draft agendas only (policies.draft_meetings) leaves the cached pages: none shows it."""
+    meetings, papers, decisions = list(meetings), list(papers), list(decisions)
+    meeting_ids = [m.pk for m in meetings]
+    drafts_only = bool(meetings) and not papers and not decisions
+    pagecache.content_changed(
+        unseen_while=(lambda: policies.draft_meetings(meeting_ids)) if drafts_only else None
+    )
     for meeting in meetings:
         search.reindex_meeting(meeting)
         published = meeting.agenda_published_at is not None

@@ -57,8 +57,18 @@ def _advance():
         cursor.execute("SELECT nextval('portal_content_version')")
 
 
-def content_changed():
-    """Make every cached page unreachable: now, and again once the transaction commits."""
+def content_changed(*, unseen_while=None):
+    """Make every cached page unreachable: now, and again once the transaction commits.
+
+    `unseen_while`, if given, asks whether no public page can show what changed (the business
+    of a meeting whose agenda and minutes are unpublished): while it answers yes, the pages
+    stay. It is asked again once the transaction commits, and the version advances then if
+    the answer has changed, so a publication committed while this change was being made is
+    never left with a page built from the row as it was before."""
+    if unseen_while is not None and unseen_while():
+        if connection.in_atomic_block:
+            transaction.on_commit(lambda: unseen_while() or _advance())
+        return
     _advance()
     if connection.in_atomic_block:
         sids = set(connection.savepoint_ids)
@@ -70,20 +80,32 @@ def content_changed():
             transaction.on_commit(_advance)
 
 
+#: Per model, the check that no public page shows a row of it (watch(unseen_while=...)).
+_UNSEEN_WHILE = {}
+
+
 def _on_write(sender, **kwargs):
     if kwargs.get("raw"):  # fixtures being loaded
         return
     update_fields = kwargs.get("update_fields")
     if update_fields and set(update_fields) <= IGNORED_FIELDS:
         return
-    content_changed()
+    check, instance = _UNSEEN_WHILE.get(sender), kwargs.get("instance")
+    if check is not None and instance is not None:
+        content_changed(unseen_while=lambda: check(instance))
+    else:
+        content_changed()
 
 
-def watch(*models):
+def watch(*models, unseen_while=None):
     """Advance the content version whenever one of `models` is saved, deleted or has its
-    many-to-many relations changed. Call from AppConfig.ready()."""
+    many-to-many relations changed. Call from AppConfig.ready(). `unseen_while(row)`, if
+    given, says when no public page can show a row (see content_changed): writes to such a
+    row leave the cached pages where they are."""
     for model in models:
         uid = f"pagecache:{model._meta.label}"
+        if unseen_while is not None:
+            _UNSEEN_WHILE[model] = unseen_while
         post_save.connect(_on_write, sender=model, dispatch_uid=uid + ":save")
         post_delete.connect(_on_write, sender=model, dispatch_uid=uid + ":delete")
         for field in model._meta.local_many_to_many:
@@ -92,10 +114,19 @@ def watch(*models):
             )
 
 
-def watch_app(app_config):
+def watch_app(app_config, *, unseen=(), unseen_while=None):
     """watch() every model of the app but its history models, which are only ever written
-    with the rows they record."""
-    watch(*(m for m in app_config.get_models() if not m._meta.model_name.startswith("historical")))
+    with the rows they record, and the `unseen` ones, which no public page shows (a log of
+    who read what, written when a signed-in person reads). `unseen_while(row)`: see watch;
+    it answers for every model of the app (no for the models it does not know)."""
+    watch(
+        *(
+            m
+            for m in app_config.get_models()
+            if not m._meta.model_name.startswith("historical") and m not in unseen
+        ),
+        unseen_while=unseen_while,
+    )
 
 
 def _key(request, version: int) -> str:

@@ -4,9 +4,12 @@ The public sees every meeting's date and place; an agenda, its reports and their
 the agenda is published; minutes once published; public decisions. Private business (exempt
 under Schedule 12A) shows only as its item title and paragraph number: its papers, files and
 exempt minutes are refused with the same 404 as something that does not exist.
-Governance Services see and change everything here.
+Governance Services see and change everything here. A councillor, signed in with a second
+factor, also reads the reports (private ones included) and files taken at their committees'
+published agendas (member_step); every opening of a private paper is logged.
 """
 
+import datetime as dt
 from typing import NamedTuple
 
 from django.db.models import (
@@ -21,19 +24,24 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
+from committees import alert_tokens
 from committees.models import (
     AgendaItem,
+    AlertSubscription,
     Consultation,
     Decision,
     Document,
     Meeting,
     MeetingState,
+    Membership,
     Organization,
     Paper,
     Person,
+    PrivatePaperOpening,
 )
-from organisation.policies import Action, Policy, has_role
+from organisation.policies import Action, Policy, has_role, is_signed_in
 from organisation.roles import Role
 
 MANAGERS = (Role.GOVERNANCE_SERVICES,)
@@ -145,6 +153,59 @@ def decision_open() -> Q:
             | Q(agenda_item__meeting__minutes_published_at__isnull=False)
         )
     )
+
+
+def not_withdrawn(at: str = "") -> Q:
+    """A file or a row of a sign-off table that has not been withdrawn. A withdrawn file
+    leaves every public output (pages, downloads, search, feeds, OParl) and the next pack; a
+    withdrawn sign-off leaves the public sign-off table. Governance Services still see both,
+    marked withdrawn."""
+    return Q(**{f"{at}withdrawn_at__isnull": True})
+
+
+def member_step(user, day: dt.date | None = None) -> Q | None:
+    """A step of a report's journey (Consultation) whose report the signed-in councillor
+    `user` (the Person linked to the account, Person.user) may read however private: taken
+    at an item of a meeting whose agenda is published, of a decision maker the councillor is
+    a member of on `day` (today by default; Membership.objects.current_on). Only with a
+    second factor given in this session, as for Governance Services: exempt business is
+    never opened with a password alone. None for anyone else (anonymous visitors, accounts
+    that are not a councillor's are then simply not matched): outputs add nothing.
+
+    The one rule for councillors reading private papers: `member_paper` asks it of a report,
+    the paper, file and journey policies use those, and every opening is logged
+    (services.record_private_opening)."""
+    if not is_signed_in(user) or not _verified(user):
+        return None
+    sits_on = Membership.objects.current_on(day or timezone.localdate()).filter(
+        person__user=user, organization__meetings=OuterRef("meeting_id")
+    )
+    return agenda_published("meeting__") & Q(agenda_item__isnull=False) & Q(Exists(sits_on))
+
+
+def member_paper(user, paper: OuterRef | F, day: dt.date | None = None) -> Q | None:
+    """A report (`paper`, a reference to its primary key) taken at one step at least that
+    `user` may read as a councillor (member_step); None as member_step."""
+    step = member_step(user, day)
+    if step is None:
+        return None
+    return Q(Exists(Consultation.objects.filter(step, paper=paper)))
+
+
+def _exempt_paper(paper: OuterRef, at: str) -> Q:
+    """A report (`paper`, a reference to its primary key; `at` the way to its row) exempt
+    under Schedule 12A that the public may not see: private itself, or taken at a step not
+    in public (step_in_public), and not open (paper_open). A draft report is not exempt."""
+    exempt = Q(**{f"{at}is_public": False}) | Q(
+        Exists(Consultation.objects.filter(~step_in_public(), paper=paper))
+    )
+    return exempt & ~Q(paper_open(paper), **{f"{at}is_public": True})
+
+
+def _verified(user) -> bool:
+    # django-otp's middleware sets is_verified on the signed-in person.
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
 
 
 #: How a row of a meeting's business reaches its meeting, for draft_business.
@@ -298,7 +359,9 @@ class AgendaItemPolicy(PublicRecordPolicy):
 
 
 class PaperPolicy(PublicRecordPolicy):
-    """The public sees a public report once it is taken at an open step (paper_open)."""
+    """The public sees a public report once it is taken at an open step (paper_open); a
+    councillor also the reports of their committees' meetings, private ones included
+    (member_paper)."""
 
     model = Paper
 
@@ -307,11 +370,19 @@ class PaperPolicy(PublicRecordPolicy):
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
             return queryset
-        return queryset.filter(paper_open(OuterRef("pk")), is_public=True)
+        public = Q(paper_open(OuterRef("pk")), is_public=True)
+        member = member_paper(user, OuterRef("pk"))
+        return queryset.filter(public if member is None else public | member)
+
+    def in_private(self, queryset: QuerySet) -> QuerySet:
+        """Each report annotated `in_private`: exempt under Schedule 12A, so whoever opens
+        it reads private business and the opening is logged (_exempt_paper)."""
+        return queryset.annotate(in_private=_boolean(_exempt_paper(OuterRef("pk"), "")))
 
 
 class ConsultationPolicy(PublicRecordPolicy):
-    """The steps of reports' journeys the public may see (step_open)."""
+    """The steps of reports' journeys the public may see (step_open); a councillor also the
+    steps at their committees' meetings (member_step)."""
 
     model = Consultation
 
@@ -320,12 +391,14 @@ class ConsultationPolicy(PublicRecordPolicy):
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
             return queryset
-        return queryset.filter(step_open())
+        member = member_step(user)
+        return queryset.filter(step_open() if member is None else step_open() | member)
 
 
 class DocumentPolicy(PublicRecordPolicy):
     """A report's files go with the report (paper_open); a meeting's own files (minutes)
-    with the publication of its minutes."""
+    with the publication of its minutes; a withdrawn file with neither (not_withdrawn). A
+    councillor also sees the files of the reports they may read (member_paper)."""
 
     model = Document
 
@@ -334,15 +407,30 @@ class DocumentPolicy(PublicRecordPolicy):
     def visible(self, user, queryset: QuerySet) -> QuerySet:
         if manages_committees(user):
             return queryset
+        paper_files = Q(paper_open(OuterRef("paper_id")), paper__is_public=True)
+        member = member_paper(user, OuterRef("paper_id"))
         # A CASE rather than an OR: PostgreSQL splits such an OR and costs the EXISTS in it
         # as if run once per file, an estimate so high that it compiles the count with JIT.
         return queryset.filter(
+            not_withdrawn(),
             Case(
                 When(
                     paper__isnull=True,
                     then=Q(meeting__minutes_published_at__isnull=False),
                 ),
-                default=Q(paper_open(OuterRef("paper_id")), paper__is_public=True),
+                default=paper_files if member is None else paper_files | member,
+                output_field=BooleanField(),
+            ),
+        )
+
+    def in_private(self, queryset: QuerySet) -> QuerySet:
+        """Each file annotated `in_private`: a file of a report exempt under Schedule 12A
+        (_exempt_paper), so whoever opens it reads private business and the opening is
+        logged. A meeting's own files (its minutes) are no report's."""
+        return queryset.annotate(
+            in_private=Case(
+                When(paper__isnull=True, then=Value(False)),
+                default=_exempt_paper(OuterRef("paper_id"), "paper__"),
                 output_field=BooleanField(),
             )
         )
@@ -360,6 +448,42 @@ class DecisionPolicy(PublicRecordPolicy):
         return queryset.filter(decision_open())
 
 
+class PrivateOpeningsPolicy(Policy):
+    """The log of openings of private papers: Governance Services and the Monitoring Officer
+    read it; nobody changes it (services.record_private_opening only adds to it)."""
+
+    model = PrivatePaperOpening
+
+    def can(self, user, action):
+        return action == Action.VIEW and has_role(
+            user, Role.GOVERNANCE_SERVICES, Role.MONITORING_OFFICER
+        )
+
+
+class AlertSubscriptionPolicy(Policy):
+    """E-mail alerts. Anyone may ask for a decision maker's alerts, signed in or not. A
+    subscription is confirmed or ended by whoever holds a token of its links (e-mailed to
+    its address: committees/alert_tokens.py), never by signing in, and nobody lists them:
+    not even Governance Services see who subscribes."""
+
+    model = AlertSubscription
+    hide_existence = True
+    ACTIONS = frozenset({"subscribe", "confirm", "unsubscribe"})
+
+    def can(self, user, action):
+        return action in self.ACTIONS
+
+    def visible(self, user, queryset: QuerySet) -> QuerySet:
+        return queryset.none()
+
+    def by_token(self, queryset: QuerySet, token: str, purpose: str):
+        """The subscription among `queryset` that `token` opens for `purpose`, or None (a
+        forged, mistyped or outdated token, or one for another purpose)."""
+        pk = alert_tokens.subscription_id(token)
+        found = queryset.filter(pk=pk).first() if pk is not None else None
+        return found if found is not None and alert_tokens.matches(found, token, purpose) else None
+
+
 committee_business = CommitteeBusinessPolicy()
 meetings = MeetingPolicy()
 organizations = OrganizationPolicy()
@@ -369,3 +493,5 @@ papers = PaperPolicy()
 consultations = ConsultationPolicy()
 documents = DocumentPolicy()
 decisions = DecisionPolicy()
+private_openings = PrivateOpeningsPolicy()
+alert_subscriptions = AlertSubscriptionPolicy()

@@ -18,18 +18,23 @@ services and of the background tasks: views and scripts never call them.
 
 import dataclasses
 import datetime as dt
+import functools
 import string
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import validate_email
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from committees import documents, pack, policies, rules, search, tasks
+from committees import alert_tokens, documents, pack, policies, rules, search, tasks
 from committees.models import (
     AgendaItem,
     AgendaPack,
+    Alert,
+    AlertKind,
+    AlertSubscription,
     Attendance,
     AttendanceStatus,
     Consultation,
@@ -46,14 +51,22 @@ from committees.models import (
     Organization,
     OrganizationType,
     Paper,
+    Person,
+    PrivatePaperOpening,
+    ReaderCapacity,
     Resolution,
     SignOff,
+    Vote,
+    VoteChoice,
 )
-from committees.models.meetings import SCHEDULE_12A_PARAGRAPHS
+from committees.models.alerts import CONFIRM_WITHIN
+from committees.models.meetings import ATTENDED, SCHEDULE_12A_PARAGRAPHS, VOTERS
 from governance_portal import pagecache
+from organisation.accounts import normalise_email
 from organisation.models import Directorate
 from organisation.policies import SERVER_CONSOLE
 from portal_kit.models import locked_current, save_next_version
+from portal_kit.templatetags.portal_kit import clock
 
 #: Decision makers whose decisions are executive decisions (the rest take committee ones).
 EXECUTIVE_BODIES = (OrganizationType.CABINET, OrganizationType.CABINET_MEMBER)
@@ -78,8 +91,9 @@ LATE_NEEDS_REASON = (
     "The agenda is being published less than five clear working days before the meeting: "
     "enter the reason for urgency"
 )
+#: Formatted by ValidationError's params (title, missing), so a % in a title stays text.
 MISSING_SIGN_OFFS = (
-    "{title} cannot go on a published agenda until it has these approvals: {missing}"
+    "%(title)s cannot go on a published agenda until it has these approvals: %(missing)s"
 )
 PRIVATE_NEEDS_PARAGRAPH = "Select the paragraph of Schedule 12A that makes this item private"
 BAD_PARAGRAPH = "Paragraphs of Schedule 12A are numbered 1 to 7"
@@ -106,6 +120,25 @@ PRIVATE_PAPER_NEEDS_PARAGRAPH = (
 PARAGRAPHS_NOT_KEPT = (
     "It is public, so the paragraphs of Schedule 12A that were ticked have not been kept"
 )
+WITHDRAWAL_NEEDS_REASON = "Enter why it is being withdrawn"
+REPLACEMENT_NEEDS_REASON = "Enter why the file is being replaced"
+REASON_TOO_LONG = "The reason must be 1000 characters or fewer"
+SIGN_OFF_WITHDRAWN = "This row of the sign-off table has been withdrawn and cannot be changed"
+FILE_WITHDRAWN = "This file has been withdrawn and cannot be replaced or withdrawn again"
+#: The longest reason for a withdrawal or replacement (the forms say the same).
+REASON_MAX_LENGTH = 1000
+
+NOT_PRESENT_TO_VOTE = (
+    "Only members present at the meeting can be recorded as voting: %(name)s was not "
+    "recorded as present"
+)
+BAD_VOTE = "Select for, against or abstained"
+TIMES_ONLY_IF_THERE = "Enter times of arrival and departure only for someone who attended"
+ARRIVED_BEFORE_START = "The time they arrived must be after the meeting started at %(start)s"
+LEFT_BEFORE_START = "The time they left must be after the meeting started at %(start)s"
+LEFT_BEFORE_ARRIVED = "The time they left must be after the time they arrived"
+AFTER_CLOSE = "The time must be before the meeting closed at %(closed)s"
+NO_READER = "Only a signed-in person can open a private paper"
 
 
 # --- What every service shares ---------------------------------------------------------------
@@ -152,10 +185,11 @@ def _in_step(
         search.reindex_decision(decision)
 
 
-def _withdraw_packs(meeting_ids) -> None:
+def _withdraw_packs(meeting_ids, *, reason: str = pack.WITHDRAWN_REASON) -> None:
     """Something public in these meetings' packs has just been made private or taken off the
-    agenda: the packs come down in this transaction (the rebuild follows after commit)."""
-    pack.withdraw(meeting_ids)
+    agenda (or a file in them withdrawn): the packs come down in this transaction (the
+    rebuild follows after commit)."""
+    pack.withdraw(meeting_ids, reason=reason)
 
 
 def _open_for_change(meeting: Meeting) -> None:
@@ -278,6 +312,7 @@ def publish_agenda(
     save_next_version(meeting, ["agenda_published_at", "late_publication_reason", "state"])
     _mark_first_published(Paper.objects.filter(consultations__meeting=meeting), now)
     _in_step(meetings=[meeting])
+    _announce(meeting, AlertKind.AGENDA, now=now)
     return meeting
 
 
@@ -290,16 +325,24 @@ def _mark_first_published(papers, now: dt.datetime) -> int:
 
 
 def _check_sign_offs(papers) -> None:
-    papers = list(papers.prefetch_related("sign_offs").distinct())
+    """Refuse, naming each report (params: `paper`, its primary key), while a report lacks
+    the approvals the council requires: approved rows of its sign-off table that have not
+    been withdrawn."""
+    papers = list(papers.prefetch_related("sign_offs").distinct().order_by("title", "pk"))
     problems = []
     for paper in papers:
-        approved = {s.category for s in paper.sign_offs.all() if s.approved_on is not None}
+        approved = {
+            s.category
+            for s in paper.sign_offs.all()
+            if s.approved_on is not None and s.withdrawn_at is None
+        }
         missing = rules.missing_sign_offs(approved)
         if missing:
             problems.append(
                 ValidationError(
-                    MISSING_SIGN_OFFS.format(title=paper.title, missing=", ".join(missing)),
+                    MISSING_SIGN_OFFS,
                     code="sign_off",
+                    params={"title": paper.title, "missing": ", ".join(missing), "paper": paper.pk},
                 )
             )
     if problems:
@@ -406,6 +449,8 @@ def add_agenda_item(
     _renumber_agenda(meeting, actor=actor)
     item.refresh_from_db()
     _in_step(meetings=[meeting])
+    if item.is_supplementary:
+        _announce(meeting, AlertKind.SUPPLEMENT, items=[item.pk])
     return item
 
 
@@ -510,6 +555,8 @@ def attach_report(
     if meeting.agenda_published_at is not None:
         _check_sign_offs(Paper.objects.filter(pk=paper.pk))
     consultation = Consultation.objects.filter(paper=paper, meeting=meeting).first()
+    # New on this agenda (not moved from another of its items): subscribers hear of it.
+    newly_on_agenda = consultation is None or consultation.agenda_item_id is None
     if consultation is not None and consultation.agenda_item_id != item.pk:
         _withdraw_packs([meeting.pk])  # the report leaves the item the pack has it under
     consultation = consultation or Consultation(paper=paper, meeting=meeting)
@@ -523,6 +570,8 @@ def attach_report(
     if meeting.agenda_published_at is not None:
         _mark_first_published(Paper.objects.filter(pk=paper.pk), timezone.now())
     _in_step(meetings=[meeting], papers=[paper])
+    if newly_on_agenda:
+        _announce(meeting, AlertKind.SUPPLEMENT, papers=[paper.pk])
     return consultation
 
 
@@ -596,13 +645,25 @@ def _clean_paper(paper: Paper) -> None:
 
 
 @transaction.atomic
-def create_paper(*, details: PaperDetails, actor) -> Paper:
-    """A new report with the metadata of the council's report template."""
+def create_paper(
+    *,
+    details: PaperDetails,
+    actor,
+    item: AgendaItem | None = None,
+    role: str = "",
+    recommendation: str = "",
+) -> Paper:
+    """A new report with the metadata of the council's report template; with `item`, put on
+    that agenda item at once (attach_report, with `role` and `recommendation`). Refused
+    whole, nothing created, if it cannot go there (a published agenda needs its approvals
+    first)."""
     paper = Paper()
     details.cleaned().write_to(paper)
     _clean_paper(paper)
     _as(actor, paper)
     paper.save()
+    if item is not None:
+        attach_report(item=item, paper=paper, role=role, recommendation=recommendation, actor=actor)
     return paper
 
 
@@ -626,6 +687,9 @@ def update_paper(*, paper: Paper, details: PaperDetails, version, actor) -> Pape
             paper.first_published_at = now
     meetings = Meeting.objects.filter(consultations__paper=paper).distinct()
     _in_step(meetings=meetings, papers=[paper])
+    if paper.is_public and not was_public:
+        for meeting in meetings:
+            _announce(meeting, AlertKind.SUPPLEMENT, papers=[paper.pk])
     return paper
 
 
@@ -670,6 +734,11 @@ def upload_document(
     return document
 
 
+def _last_sign_off_position(paper_id: int, kind: str) -> int:
+    rows = SignOff.objects.filter(paper_id=paper_id, kind=kind)
+    return (rows.aggregate(m=Max("position"))["m"] or 0) + 1
+
+
 @transaction.atomic
 def record_sign_off(
     *,
@@ -687,9 +756,6 @@ def record_sign_off(
     last among the rows of its kind."""
     if sent_on and approved_on and approved_on < sent_on:
         raise _refused(APPROVED_BEFORE_SENT, "approved_before_sent", "approved_on")
-    position = (
-        SignOff.objects.filter(paper=paper, kind=kind).aggregate(m=Max("position"))["m"] or 0
-    ) + 1
     sign_off = SignOff(
         paper=paper,
         kind=kind,
@@ -699,12 +765,188 @@ def record_sign_off(
         directorate_or_organisation=directorate_or_organisation.strip(),
         sent_on=sent_on,
         approved_on=approved_on,
-        position=position,
+        position=_last_sign_off_position(paper.pk, kind),
     )
     _as(actor, sign_off)
     sign_off.full_clean()
     sign_off.save()
     return sign_off
+
+
+@transaction.atomic
+def correct_sign_off(
+    *,
+    sign_off: SignOff,
+    kind: str,
+    name: str,
+    category: str = "",
+    title: str = "",
+    directorate_or_organisation: str = "",
+    sent_on: dt.date | None = None,
+    approved_on: dt.date | None = None,
+    version,
+    actor,
+) -> SignOff:
+    """Put a row of the sign-off table right (its history keeps what it said before);
+    publication counts it as corrected. A withdrawn row cannot be changed, and a stale copy
+    is refused."""
+    sign_off = locked_current(SignOff, sign_off.pk, version)
+    if sign_off.withdrawn_at is not None:
+        raise _refused(SIGN_OFF_WITHDRAWN, "withdrawn")
+    if sent_on and approved_on and approved_on < sent_on:
+        raise _refused(APPROVED_BEFORE_SENT, "approved_before_sent", "approved_on")
+    if kind != sign_off.kind:
+        sign_off.position = _last_sign_off_position(sign_off.paper_id, kind)
+    sign_off.kind = kind
+    sign_off.category = category
+    sign_off.name = name.strip()
+    sign_off.title = title.strip()
+    sign_off.directorate_or_organisation = directorate_or_organisation.strip()
+    sign_off.sent_on, sign_off.approved_on = sent_on, approved_on
+    _as(actor, sign_off)
+    sign_off.full_clean()
+    save_next_version(
+        sign_off,
+        [
+            "kind",
+            "category",
+            "name",
+            "title",
+            "directorate_or_organisation",
+            "sent_on",
+            "approved_on",
+            "position",
+        ],
+    )
+    _in_step(packs=False)
+    return sign_off
+
+
+WITHDRAWN_FIELDS = ["withdrawn_at", "withdrawn_by", "withdrawal_reason"]
+
+
+def _withdrawal(record, *, reason: str, actor, already: str, missing: str) -> dict:
+    """Refuse a record already withdrawn; the errors of the reason given, if any ({} when it
+    will do). The record is marked withdrawn (by `actor`, now, for `reason`) only when the
+    caller saves it."""
+    if record.withdrawn_at is not None:
+        raise _refused(already, "withdrawn")
+    reason = reason.strip()
+    if not reason:
+        return {"reason": ValidationError(missing, code="no_reason")}
+    if len(reason) > REASON_MAX_LENGTH:
+        return {"reason": ValidationError(REASON_TOO_LONG, code="reason_too_long")}
+    record.withdrawn_at = timezone.now()
+    record.withdrawn_by = None if actor is SCRIPT else actor
+    record.withdrawal_reason = reason
+    _as(actor, record)
+    return {}
+
+
+@transaction.atomic
+def withdraw_sign_off(*, sign_off: SignOff, reason: str, version, actor) -> SignOff:
+    """Withdraw a row of the sign-off table, saying why: it stays on Governance Services'
+    page, marked withdrawn, leaves the public sign-off table (policies.not_withdrawn) and no
+    longer counts as an approval (_check_sign_offs)."""
+    sign_off = locked_current(SignOff, sign_off.pk, version)
+    errors = _withdrawal(
+        sign_off,
+        reason=reason,
+        actor=actor,
+        already=SIGN_OFF_WITHDRAWN,
+        missing=WITHDRAWAL_NEEDS_REASON,
+    )
+    if errors:
+        raise ValidationError(errors)
+    sign_off._change_reason = "Withdrawn"
+    save_next_version(sign_off, WITHDRAWN_FIELDS)
+    _in_step(packs=False)
+    return sign_off
+
+
+def _meetings_carrying(document: Document):
+    """The meetings whose packs may carry the file: a report's, every meeting taking the
+    report; a meeting's own minutes, the meetings whose items present them."""
+    if document.paper_id is not None:
+        return Meeting.objects.filter(consultations__paper_id=document.paper_id).distinct()
+    return Meeting.objects.filter(agenda_items__minutes_of_id=document.meeting_id).distinct()
+
+
+def _file_withdrawn(document: Document) -> None:
+    """A file has just been withdrawn (or replaced): the packs that may carry it come down in
+    this transaction, and the hook rebuilds them and the report's search entry."""
+    meetings = list(_meetings_carrying(document))
+    if document.mime_type == documents.PDF:
+        _withdraw_packs([m.pk for m in meetings], reason=pack.FILE_WITHDRAWN_REASON)
+    if document.paper_id is not None:
+        _in_step(meetings=meetings, papers=[document.paper])
+    else:
+        _in_step(meetings=[document.meeting], packs=False)
+        _in_step(meetings=meetings)
+
+
+@transaction.atomic
+def withdraw_document(*, document: Document, reason: str, version, actor) -> Document:
+    """Withdraw a file, saying why: it leaves every public output and the next pack
+    (policies.not_withdrawn), and stays on Governance Services' pages, marked withdrawn."""
+    document = locked_current(Document, document.pk, version)
+    errors = _withdrawal(
+        document,
+        reason=reason,
+        actor=actor,
+        already=FILE_WITHDRAWN,
+        missing=WITHDRAWAL_NEEDS_REASON,
+    )
+    if errors:
+        raise ValidationError(errors)
+    document._change_reason = "Withdrawn"
+    save_next_version(document, WITHDRAWN_FIELDS)
+    _file_withdrawn(document)
+    return document
+
+
+def replace_document(
+    *, document: Document, uploaded_file, reason: str, title: str = "", version, actor
+) -> Document:
+    """Correct a file by uploading its replacement, checked as every upload is: the new file
+    takes the old one's place (its kind and position, and its title unless another is
+    given); the old one is withdrawn for `reason`, marked replaced by the new. Returns the
+    new file. If the change is not committed, the stored file is removed again."""
+    replacement = None
+    try:
+        with transaction.atomic():
+            document = locked_current(Document, document.pk, version)
+            errors = _withdrawal(
+                document,
+                reason=reason,
+                actor=actor,
+                already=FILE_WITHDRAWN,
+                missing=REPLACEMENT_NEEDS_REASON,
+            )
+            if errors:  # the file's own errors are shown beside the reason's
+                try:
+                    documents.validate_and_read(uploaded_file)
+                except ValidationError as error:
+                    errors["file"] = error
+                raise ValidationError(errors)
+            replacement = documents.store_document(
+                uploaded_file=uploaded_file,
+                paper=document.paper,
+                meeting=document.meeting,
+                kind=document.kind,
+                title=title.strip() or document.title,
+                position=document.position,
+                actor=None if actor is SCRIPT else actor,
+            )
+            document.replaced_by = replacement
+            document._change_reason = "Replaced"
+            save_next_version(document, [*WITHDRAWN_FIELDS, "replaced_by"])
+            _file_withdrawn(document)
+    except BaseException:
+        if replacement is not None:  # its row went with the rollback (or a failed COMMIT)
+            replacement.file.delete(save=False)
+        raise
+    return replacement
 
 
 # --- Minutes --------------------------------------------------------------------------------
@@ -713,7 +955,8 @@ def record_sign_off(
 @transaction.atomic
 def record_attendance(*, meeting: Meeting, entries: list[dict], version, actor) -> list[Attendance]:
     """Replace the meeting's attendance: members present (and substitutes, for whom), in
-    attendance, apologies, absent, and officers by directorate. Refused if someone else has
+    attendance, apologies, absent, and officers by directorate, with the times someone who
+    attended arrived late or left early (attendance_time_errors). Refused if someone else has
     changed the meeting since `version` was read."""
     meeting = locked_current(Meeting, meeting.pk, version)
     _open_for_change(meeting)
@@ -721,6 +964,14 @@ def record_attendance(*, meeting: Meeting, entries: list[dict], version, actor) 
     for entry in entries:
         if entry.get("status") == AttendanceStatus.SUBSTITUTE and not entry.get("substitute_for"):
             raise _refused(SUBSTITUTE_FOR_WHOM, "substitute_for_whom", "substitute_for")
+        errors = attendance_time_errors(
+            status=entry.get("status"),
+            arrived_at=entry.get("arrived_at"),
+            left_at=entry.get("left_at"),
+            meeting=meeting,
+        )
+        if errors:
+            raise ValidationError(errors)
         row = Attendance(meeting=meeting, **entry)
         row.full_clean(exclude=["meeting"])
         rows.append(row)
@@ -731,6 +982,42 @@ def record_attendance(*, meeting: Meeting, entries: list[dict], version, actor) 
     _as(actor, meeting)
     save_next_version(meeting, [])
     return rows
+
+
+def attendance_time_errors(*, status, arrived_at, left_at, meeting: Meeting) -> dict:
+    """What is wrong with the times someone arrived and left (each optional; times of the
+    meeting's day, London time): given only for someone who attended, after the meeting
+    started, before it closed (if that is recorded), and leaving after arriving. The
+    attendance form asks the same, to put each error on its row."""
+    errors = {}
+    if arrived_at is None and left_at is None:
+        return errors
+    if status not in ATTENDED:
+        field = "arrived_at" if arrived_at is not None else "left_at"
+        return {field: ValidationError(TIMES_ONLY_IF_THERE, code="times_not_attended")}
+    start = timezone.localtime(meeting.start).time().replace(second=0, microsecond=0)
+    closed = meeting.closed_at
+    if arrived_at is not None:
+        if arrived_at <= start:
+            errors["arrived_at"] = ValidationError(
+                ARRIVED_BEFORE_START, code="before_start", params={"start": clock(start)}
+            )
+        elif closed is not None and arrived_at >= closed:
+            errors["arrived_at"] = ValidationError(
+                AFTER_CLOSE, code="after_close", params={"closed": clock(closed)}
+            )
+    if left_at is not None:
+        if left_at <= start:
+            errors["left_at"] = ValidationError(
+                LEFT_BEFORE_START, code="before_start", params={"start": clock(start)}
+            )
+        elif arrived_at is not None and left_at <= arrived_at:
+            errors["left_at"] = ValidationError(LEFT_BEFORE_ARRIVED, code="left_before_arrived")
+        elif closed is not None and left_at >= closed:
+            errors["left_at"] = ValidationError(
+                AFTER_CLOSE, code="after_close", params={"closed": clock(closed)}
+            )
+    return errors
 
 
 @transaction.atomic
@@ -753,14 +1040,19 @@ def record_minute(
     item: AgendaItem,
     minutes_text: str,
     resolutions: list[dict] | None = None,
+    votes: dict[int, str] | None = None,
     version,
     actor,
 ) -> AgendaItem:
     """An item's minute and its numbered resolutions (each {text, requests_follow_up}).
     Resolutions as they are recorded already (or None) are left alone, so an issue a later
-    meeting closed stays closed."""
+    meeting closed stays closed. Where the vote was a recorded one, `votes` says how each
+    member present voted ({person's primary key: VoteChoice}; empty: no recorded vote; None:
+    left as recorded): members present only (_check_votes)."""
     item = locked_current(AgendaItem, item.pk, version)
     _open_for_change(item.meeting)
+    if votes is not None:
+        _check_votes(item, votes)
     item.minutes_text = minutes_text.strip()
     _as(actor, item)
     save_next_version(item, ["minutes_text"])
@@ -781,8 +1073,45 @@ def record_minute(
             row.full_clean()
             row.save()
         _decision_of_minute(item, actor=actor)
+    if votes is not None:
+        _record_votes(item, votes, actor=actor)
     _in_step(meetings=[item.meeting], packs=False)
     return item
+
+
+def _check_votes(item: AgendaItem, votes: dict[int, str]) -> None:
+    """Refuse a vote for or against anything but for, against or abstained, or by anyone
+    not recorded as a member present at the item's meeting (VOTERS)."""
+    if any(choice not in VoteChoice.values for choice in votes.values()):
+        raise _refused(BAD_VOTE, "bad_vote", "votes")
+    present = set(
+        Attendance.objects.filter(
+            meeting_id=item.meeting_id, person__isnull=False, status__in=VOTERS
+        ).values_list("person_id", flat=True)
+    )
+    strangers = [pk for pk in votes if pk not in present]
+    if strangers:
+        person = Person.objects.filter(pk__in=strangers).order_by("pk").first()
+        raise ValidationError(
+            {
+                "votes": ValidationError(
+                    NOT_PRESENT_TO_VOTE,
+                    code="not_present",
+                    params={"name": person.name if person else "someone"},
+                )
+            }
+        )
+
+
+def _record_votes(item: AgendaItem, votes: dict[int, str], *, actor) -> None:
+    recorded = dict(item.votes.values_list("person_id", "choice"))
+    if recorded == votes:
+        return
+    item.votes.all().delete()
+    for person_id, choice in sorted(votes.items()):
+        row = Vote(agenda_item=item, person_id=person_id, choice=choice)
+        _as(actor, row)
+        row.save()
 
 
 def _decision_of_minute(item: AgendaItem, *, actor) -> None:
@@ -894,6 +1223,28 @@ def close_outstanding_issue(*, resolution: Resolution, closed_by: AgendaItem, ac
     return resolution
 
 
+# --- Private papers ---------------------------------------------------------------------------
+
+
+def record_private_opening(
+    *, paper: Paper, document: Document | None = None, actor
+) -> PrivatePaperOpening:
+    """Log that `actor` has opened a private report (or `document`, one of its files): who,
+    which, when, and nothing they typed. Pages call it once the policy has let them serve the
+    paper (policies.member_paper for councillors). The log is never changed; nothing public
+    changes, so nothing is kept in step."""
+    if actor is SCRIPT or not getattr(actor, "is_authenticated", False):
+        raise _refused(NO_READER, "no_reader")
+    capacity = (
+        ReaderCapacity.GOVERNANCE_SERVICES
+        if policies.manages_committees(actor)
+        else ReaderCapacity.MEMBER
+    )
+    return PrivatePaperOpening.objects.create(
+        reader=actor, capacity=capacity, paper=paper, document=document
+    )
+
+
 # --- Decisions and the forward plan ----------------------------------------------------------
 
 
@@ -987,3 +1338,132 @@ def add_forward_plan_entry(
     entry.full_clean()
     entry.save()
     return entry
+
+
+# --- E-mail alerts -----------------------------------------------------------------------------
+
+#: Confirmation messages an address is sent in a day at most, over all its subscriptions.
+CONFIRMATIONS_PER_DAY = 3
+EMAIL_MISSING = "Enter your email address"
+EMAIL_INVALID = "Enter an email address in the correct format, like name@example.com"
+EMAIL_TOO_LONG = "Email address must be 254 characters or fewer"
+ALERT_LINK_UNUSABLE = (
+    "This link has expired or has already been used. Subscribe again from the committee's page"
+)
+
+
+def _announce(meeting: Meeting, kind: str, *, items=(), papers=(), now=None) -> Alert | None:
+    """Tell the subscribers of the meeting's decision makers about a publication: an agenda
+    published, or items or reports added to an agenda published for a meeting still to
+    come. One alert and one task, after commit; what the message shows is decided when it
+    is sent (committees/alerts.py). Nothing is recorded when no one has subscribed."""
+    now = now or timezone.now()
+    # Asked of the stored meeting, not the caller's copy (which may predate publication).
+    subscribed = AlertSubscription.objects.filter(
+        confirmed_at__isnull=False,
+        organization__meetings=meeting.pk,
+        organization__meetings__agenda_published_at__isnull=False,
+        organization__meetings__start__gt=now,
+    )
+    if not subscribed.exists():
+        return None
+    alert = Alert.objects.create(
+        meeting=meeting, kind=kind, item_ids=list(items), paper_ids=list(papers), created_at=now
+    )
+    transaction.on_commit(functools.partial(tasks.send_alert.enqueue, alert.pk))
+    return alert
+
+
+def _checked_address(email) -> str:
+    address = normalise_email(email if isinstance(email, str) else "")
+    if not address:
+        raise _refused(EMAIL_MISSING, "required", "email")
+    if len(address) > 254:
+        raise _refused(EMAIL_TOO_LONG, "max_length", "email")
+    try:
+        validate_email(address)  # no line breaks, so nothing can be added to the headers
+    except ValidationError:
+        raise _refused(EMAIL_INVALID, "invalid", "email") from None
+    return address
+
+
+@transaction.atomic
+def request_alerts(
+    *, organization: Organization, email: str, actor, now: dt.datetime | None = None
+) -> None:
+    """Subscribe an address to the decision maker's alerts, once its owner confirms through
+    the link e-mailed to it (nothing else is sent before). The caller learns nothing of
+    whether it was subscribed already: a confirmed subscription is left as it is and sent
+    nothing; an unconfirmed one is sent its link again. No address is sent more than
+    CONFIRMATIONS_PER_DAY confirmation messages in 24 hours, however many decision makers it
+    is offered. Only the address is kept; an unconfirmed one is deleted after
+    CONFIRM_WITHIN (by a deferred task, and on every request)."""
+    address = _checked_address(email)
+    now = now or timezone.now()
+    AlertSubscription.objects.filter(
+        confirmed_at__isnull=True, created_at__lte=now - CONFIRM_WITHIN
+    ).delete()
+    # One request for an address at a time, so that two cannot both pass the daily limit.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"alerts:{address}"]
+        )
+    subscription, created = AlertSubscription.objects.get_or_create(
+        email=address,
+        organization=organization,
+        defaults={"nonce": alert_tokens.new_nonce(), "created_at": now},
+    )
+    if subscription.confirmed_at is not None:
+        return
+    day_ago = now - dt.timedelta(days=1)
+    sent = sum(
+        AlertSubscription.objects.filter(
+            email=address, last_confirmation_at__gt=day_ago
+        ).values_list("confirmations_sent", flat=True)
+    )
+    if sent < CONFIRMATIONS_PER_DAY:
+        if (
+            subscription.last_confirmation_at is None
+            or subscription.last_confirmation_at <= day_ago
+        ):
+            subscription.confirmations_sent = 0  # counts only the last day's
+        subscription.confirmations_sent += 1
+        subscription.last_confirmation_at = now
+        subscription.save(update_fields=["confirmations_sent", "last_confirmation_at"])
+        transaction.on_commit(
+            functools.partial(tasks.send_alert_confirmation.enqueue, subscription.pk)
+        )
+    if created and tasks.forget_unconfirmed_alerts.get_backend().supports_defer:
+        expiry = tasks.forget_unconfirmed_alerts.using(run_after=now + CONFIRM_WITHIN)
+        transaction.on_commit(expiry.enqueue)
+
+
+def _current_subscription(subscription: AlertSubscription, now) -> AlertSubscription:
+    current = AlertSubscription.objects.select_for_update().filter(pk=subscription.pk).first()
+    if current is None or current.expired(now):
+        raise _refused(ALERT_LINK_UNUSABLE, "link_unusable")
+    return current
+
+
+@transaction.atomic
+def confirm_alerts(
+    *, subscription: AlertSubscription, actor, now: dt.datetime | None = None
+) -> AlertSubscription:
+    """Start a subscription whose owner has followed its confirmation link (confirming
+    twice changes nothing). Refused once the link has expired."""
+    now = now or timezone.now()
+    subscription = _current_subscription(subscription, now)
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = now
+        subscription.save(update_fields=["confirmed_at"])
+    return subscription
+
+
+@transaction.atomic
+def end_alerts(*, subscription: AlertSubscription, actor) -> Organization:
+    """Unsubscribe: the subscription and the record of what it was sent are deleted (an
+    alert being sent to it at this moment finishes first). Returns its decision maker."""
+    subscription = _current_subscription(subscription, timezone.now())
+    organization = subscription.organization
+    subscription.delete()
+    return organization

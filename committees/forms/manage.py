@@ -4,6 +4,7 @@ errors the views put back on these forms."""
 
 import datetime as dt
 
+from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
 from django.utils import timezone
 
@@ -14,9 +15,19 @@ from committees.models import (
     KeyDecisionException,
     SignOff,
     SignOffKind,
+    VoteChoice,
 )
 from committees.models.meetings import SCHEDULE_12A_PARAGRAPHS
-from committees.services import SUBSTITUTE_FOR_WHOM, AgendaItemDetails, PaperDetails
+from committees.services import (
+    REASON_MAX_LENGTH,
+    REASON_TOO_LONG,
+    REPLACEMENT_NEEDS_REASON,
+    SUBSTITUTE_FOR_WHOM,
+    WITHDRAWAL_NEEDS_REASON,
+    AgendaItemDetails,
+    PaperDetails,
+    attendance_time_errors,
+)
 from portal_kit.forms import (
     GovukDateField,
     GovukFormMixin,
@@ -325,6 +336,24 @@ class MoveItemForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 
+def role_field() -> forms.ChoiceField:
+    """What the meeting is asked to do with a report (its step's role)."""
+    message = "Select what the meeting is asked to do with the report"
+    return forms.ChoiceField(
+        label="What is the meeting asked to do with it?",
+        choices=ConsultationRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+def recommendation_field() -> forms.CharField:
+    return textarea_field(
+        "Recommendation (optional)",
+        help_text="What the report recommends this meeting does",
+    )
+
+
 class AttachReportForm(GovukFormMixin, forms.Form):
     submit_label = "Attach report"
 
@@ -335,19 +364,8 @@ class AttachReportForm(GovukFormMixin, forms.Form):
         label_from=paper_label,
         error_messages=choice_errors("the report"),
     )
-    role = forms.ChoiceField(
-        label="What is the meeting asked to do with it?",
-        choices=ConsultationRole.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select what the meeting is asked to do with the report",
-            "invalid_choice": "Select what the meeting is asked to do with the report",
-        },
-    )
-    recommendation = textarea_field(
-        "Recommendation (optional)",
-        help_text="What the report recommends this meeting does",
-    )
+    role = role_field()
+    recommendation = recommendation_field()
 
     def __init__(self, *args, papers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -467,6 +485,16 @@ class PaperForm(VersionedFormMixin, VisibilityMixin, GovukFormMixin, forms.Form)
         )
 
 
+class ItemPaperForm(PaperForm):
+    """A new report, created from an agenda item's "Attach a report" page and put on that
+    item at once."""
+
+    submit_label = "Create the report and attach it"
+
+    role = role_field()
+    recommendation = recommendation_field()
+
+
 class UploadDocumentForm(GovukFormMixin, forms.Form):
     """What is checked about the file itself (type, size, password, damage) is decided by
     committees.documents.store_document, from the file's bytes."""
@@ -499,7 +527,9 @@ class UploadDocumentForm(GovukFormMixin, forms.Form):
     )
 
 
-class SignOffForm(GovukFormMixin, forms.Form):
+class SignOffForm(VersionedFormMixin, GovukFormMixin, forms.Form):
+    """A row of the sign-off table, added or corrected (with the version it was opened on)."""
+
     submit_label = "Add to the sign-off table"
 
     kind = forms.ChoiceField(
@@ -528,6 +558,76 @@ class SignOffForm(GovukFormMixin, forms.Form):
     approved_on = GovukDateField(
         label="Date approved (optional)", help_text="For example, 10 3 2017", required=False
     )
+    version = version_field()
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        if submit_label:
+            self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, sign_off) -> dict:
+        names = ("kind", "category", "name", "title", "directorate_or_organisation")
+        initial = {name: getattr(sign_off, name) for name in names}
+        initial.update(
+            sent_on=sign_off.sent_on, approved_on=sign_off.approved_on, version=sign_off.version
+        )
+        return initial
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        names = ("kind", "category", "name", "title", "directorate_or_organisation")
+        return {
+            **{name: data[name] for name in names},
+            "sent_on": data["sent_on"],
+            "approved_on": data["approved_on"],
+        }
+
+
+def reason_field(label: str, *, required_message: str, help_text: str = ""):
+    """Why something is withdrawn or replaced (the services refuse it empty or too long)."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"required": required_message, "max_length": REASON_TOO_LONG},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WithdrawForm(VersionedFormMixin, GovukFormMixin, forms.Form):
+    """Withdraw a row of a sign-off table or a file, saying why."""
+
+    reason = reason_field(
+        "Why is it being withdrawn?",
+        required_message=WITHDRAWAL_NEEDS_REASON,
+        help_text="Governance Services see this with the withdrawn record",
+    )
+    version = version_field()
+
+    def __init__(self, *args, submit_label: str, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+        self.helper.inputs[0].field_classes += " govuk-button--warning"
+
+
+class ReplaceDocumentForm(VersionedFormMixin, GovukFormMixin, forms.Form):
+    """A corrected file: its replacement, checked as every upload is
+    (committees.documents.store_document), and why."""
+
+    submit_label = "Replace the file"
+
+    file = forms.FileField(
+        label="Upload the corrected file",
+        help_text="A PDF or Word document (.docx)",
+        required=False,
+        allow_empty_file=True,
+    )
+    title = text_field(
+        "Title (optional)", max_length=300, help_text="Leave it empty to keep the title it has"
+    )
+    reason = reason_field("Why is it being replaced?", required_message=REPLACEMENT_NEEDS_REASON)
+    version = version_field()
 
 
 # --- Minutes --------------------------------------------------------------------------------
@@ -567,8 +667,19 @@ class AttendanceForm(forms.Form):
         empty_value=None,
         error_messages=choice_errors("whom they stood in for"),
     )
+    arrived_at = GovukTimeField(
+        label="Arrived at (optional)",
+        help_text="Only if they arrived after the meeting started, for example 2:35pm",
+        required=False,
+    )
+    left_at = GovukTimeField(
+        label="Left at (optional)",
+        help_text="Only if they left before the meeting closed, for example 3:10pm",
+        required=False,
+    )
 
-    def __init__(self, *args, people, directorates, **kwargs):
+    def __init__(self, *args, people, directorates, meeting, **kwargs):
+        self.meeting = meeting
         super().__init__(*args, **kwargs)
         from crispy_forms_gds.helper import FormHelper
 
@@ -596,6 +707,16 @@ class AttendanceForm(forms.Form):
         ):
             # The service refuses it too; saying so here puts the error on the right row.
             self.add_error("substitute_for", SUBSTITUTE_FOR_WHOM)
+        if not self.is_blank:
+            times = attendance_time_errors(
+                status=data.get("status"),
+                arrived_at=data.get("arrived_at"),
+                left_at=data.get("left_at"),
+                meeting=self.meeting,
+            )
+            for name, error in times.items():
+                if name not in self.errors:
+                    self.add_error(name, error)
         return data
 
 
@@ -614,6 +735,8 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
                     "status": data["status"],
                     "capacity": data["capacity"].strip(),
                     "substitute_for": people_by_pk.get(data["substitute_for"]),
+                    "arrived_at": data["arrived_at"],
+                    "left_at": data["left_at"],
                 }
             )
         return entries
@@ -660,6 +783,15 @@ class DeclarationForm(GovukFormMixin, forms.Form):
         self.fields["person"].choices = [("", "Select a member"), *people]
 
 
+VOTE_PREFIX = "vote_"
+NO_VOTE = "No vote recorded"
+RECORDED_VOTE_INTRO = (
+    '<h2 class="govuk-heading-m">Recorded vote</h2>'
+    '<p class="govuk-body">Only where a recorded vote was asked for: how each member present '
+    "voted. Leave everyone at “No vote recorded” if the vote was not a recorded one.</p>"
+)
+
+
 def resolutions_text(resolutions) -> str:
     return "\n".join(
         (f"{FOLLOW_UP_MARKER} " if r.requests_follow_up else "") + r.text for r in resolutions
@@ -681,6 +813,48 @@ class MinuteForm(VersionedFormMixin, GovukFormMixin, forms.Form):
         ),
     )
     version = version_field()
+
+    def __init__(self, *args, voters=(), **kwargs):
+        """`voters`: (person's primary key, name) of each member present, who may be
+        recorded voting on the item (one group of radios each)."""
+        super().__init__(*args, **kwargs)
+        self.vote_fields = {}
+        for pk, name in voters:
+            self.vote_fields[f"{VOTE_PREFIX}{pk}"] = pk
+            self.fields[f"{VOTE_PREFIX}{pk}"] = forms.ChoiceField(
+                label=name,
+                choices=[("", NO_VOTE), *VoteChoice.choices],
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages=choice_errors("how they voted"),
+            )
+        if self.vote_fields:
+            self.helper.layout = Layout(
+                "minutes_text",
+                "resolutions",
+                HTML(RECORDED_VOTE_INTRO),
+                *(
+                    Field.radios(name, legend_size=Size.SMALL, inline=True)
+                    for name in self.vote_fields
+                ),
+                "version",
+            )
+
+    def cleaned_votes(self) -> dict[int, str]:
+        """How each member voted, where a recorded vote was taken ({} if none was). A vote
+        posted for someone not offered (no longer recorded as present) is passed on, for the
+        service to refuse."""
+        votes = {pk: self.cleaned_data[name] for name, pk in self.vote_fields.items()}
+        for name in self.data:
+            number = name.removeprefix(VOTE_PREFIX)
+            if (
+                name.startswith(VOTE_PREFIX)
+                and name not in self.vote_fields
+                and number.isascii()
+                and number.isdigit()
+            ):
+                votes[int(number) if len(number) <= 18 else 0] = self.data.get(name)
+        return {pk: choice for pk, choice in votes.items() if choice}
 
     def cleaned_resolutions(self) -> list[dict]:
         rows = []

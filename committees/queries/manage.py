@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from committees import policies
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -41,10 +42,14 @@ from committees.models import (
     PackStatus,
     Paper,
     Person,
+    PrivatePaperOpening,
     Resolution,
     SignOff,
+    Vote,
     agenda_tree,
+    vote_tally,
 )
+from committees.models.meetings import VOTERS
 from organisation.models import Directorate
 
 MEETINGS_PER_PAGE = 25
@@ -160,9 +165,12 @@ def latest_pack(meeting: Meeting, *, with_other_published: bool = False) -> Agen
             )
         )
     pack = packs.order_by("-created_at", "-pk").first()
+    return _as_shown(pack) if pack is not None else None
+
+
+def _as_shown(pack: AgendaPack) -> AgendaPack:
+    """The build, shown as failed if its worker died."""
     now = timezone.now()
-    if pack is None:
-        return None
     if (
         pack.status == PackStatus.QUEUED
         and (pack.started_at or pack.created_at) < now - STALLED_AFTER
@@ -172,6 +180,30 @@ def latest_pack(meeting: Meeting, *, with_other_published: bool = False) -> Agen
     ):
         pack.status, pack.error = PackStatus.FAILED, STALLED
     return pack
+
+
+def latest_and_ready_pack(meeting: Meeting) -> tuple[AgendaPack | None, AgendaPack | None]:
+    """The newest build (as latest_pack shows it) and the published pack, the newest ready
+    one (AgendaPack.objects.published_for), which may be the same build or an earlier one:
+    one query."""
+    newest = AgendaPack.objects.filter(meeting=meeting).order_by("-created_at", "-pk")
+    ready = AgendaPack.objects.published_for(meeting)
+    rows = list(
+        AgendaPack.objects.filter(
+            Q(pk=Subquery(newest.values("pk")[:1])) | Q(pk=Subquery(ready.values("pk")[:1]))
+        ).order_by("-created_at", "-pk")
+    )
+    if not rows:
+        return None, None
+    published = next(
+        (p for p in rows if p.status == PackStatus.READY and not p.is_supplement), None
+    )
+    return _as_shown(rows[0]), published
+
+
+def ready_pack(meeting: Meeting) -> AgendaPack | None:
+    """The meeting's published pack, to download."""
+    return AgendaPack.objects.published_for(meeting).first()
 
 
 def items_of(meeting: Meeting):
@@ -255,9 +287,12 @@ def minutes(meeting: Meeting) -> dict:
                 "declarations",
                 queryset=Declaration.objects.select_related("person").order_by("pk"),
             ),
+            Prefetch("votes", queryset=Vote.objects.select_related("person"), to_attr="vote_rows"),
         )
         .order_by("position", "pk")
     )
+    for item in items:
+        item.tally = vote_tally(item.vote_rows)
     corrections = list(
         MinutesCorrection.objects.filter(meeting=meeting)
         .select_related("agenda_item__parent", "made_by")
@@ -277,6 +312,8 @@ def attendance_rows(meeting: Meeting) -> list[dict]:
             "status": a.status,
             "capacity": a.capacity,
             "substitute_for": a.substitute_for_id,
+            "arrived_at": f"{a.arrived_at:%H:%M}" if a.arrived_at else "",
+            "left_at": f"{a.left_at:%H:%M}" if a.left_at else "",
         }
         for a in Attendance.objects.filter(meeting=meeting).order_by("status", "pk")
     ]
@@ -297,6 +334,37 @@ def attendance_rows(meeting: Meeting) -> list[dict]:
             seen.add(membership.person_id)
             rows.append({"person": membership.person_id, "status": "present"})
     return rows
+
+
+def voters(meeting: Meeting) -> list[tuple[int, str]]:
+    """(primary key, name) of each member recorded as present at the meeting (substitutes
+    included), who may be recorded voting (VOTERS), in name order: one query."""
+    rows = (
+        Attendance.objects.filter(meeting=meeting, person__isnull=False, status__in=VOTERS)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name", "person_id")
+    )
+    seen = {}
+    for row in rows:
+        seen.setdefault(row.person_id, row.person.name)
+    return list(seen.items())
+
+
+def votes_of(item: AgendaItem) -> dict[int, str]:
+    """How each member was recorded voting on the item ({person's primary key: choice})."""
+    return dict(Vote.objects.filter(agenda_item=item).values_list("person_id", "choice"))
+
+
+OPENINGS_PER_PAGE = 50
+
+
+def private_openings(page_number):
+    """The log of openings of private papers, newest first, with the reader, report and
+    file: two queries a page."""
+    rows = PrivatePaperOpening.objects.select_related("reader", "paper", "document").order_by(
+        "-opened_at", "-pk"
+    )
+    return Paginator(rows, OPENINGS_PER_PAGE).get_page(page_number)
 
 
 def person_choices() -> list[tuple[int, str]]:
@@ -367,10 +435,11 @@ def closing_items(resolution: Resolution):
 
 
 def reports(page_number):
-    """Reports, newest first, with how many files they have: two queries."""
-    queryset = Paper.objects.annotate(document_count=Count("documents")).order_by(
-        "-date", "title", "pk"
-    )
+    """Reports, newest first, with how many files they have (withdrawn ones not counted):
+    two queries."""
+    queryset = Paper.objects.annotate(
+        document_count=Count("documents", filter=policies.not_withdrawn("documents__"))
+    ).order_by("-date", "title", "pk")
     return Paginator(queryset, REPORTS_PER_PAGE).get_page(page_number)
 
 
@@ -379,9 +448,16 @@ def report_for_manage():
         # A file's extracted text (~11 KB) is for search, never shown on the page.
         Prefetch(
             "documents",
-            queryset=Document.objects.defer("text").order_by("kind", "position", "pk"),
+            queryset=Document.objects.select_related("withdrawn_by", "replaced_by")
+            .defer("text", "replaced_by__text")
+            .order_by("kind", "position", "pk"),
         ),
-        Prefetch("sign_offs", queryset=SignOff.objects.order_by("kind", "position", "pk")),
+        Prefetch(
+            "sign_offs",
+            queryset=SignOff.objects.select_related("withdrawn_by").order_by(
+                "kind", "position", "pk"
+            ),
+        ),
         Prefetch(
             "consultations",
             queryset=Consultation.objects.select_related("meeting", "agenda_item__parent").order_by(
@@ -390,6 +466,15 @@ def report_for_manage():
         ),
         Prefetch("consultations__meeting__organizations", queryset=Organization.objects.all()),
     )
+
+
+def sign_off_for_manage():
+    return SignOff.objects.select_related("paper")
+
+
+def document_for_manage():
+    """A file with what its pages show of it and of its report or meeting."""
+    return Document.objects.select_related("paper", "meeting", "withdrawn_by").defer("text")
 
 
 def papers_for_choice():

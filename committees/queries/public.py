@@ -16,6 +16,7 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -25,6 +26,7 @@ from committees import policies, rules
 from committees.models import (
     AgendaItem,
     AgendaPack,
+    AlertSubscription,
     Attendance,
     AttendanceStatus,
     Consultation,
@@ -34,6 +36,7 @@ from committees.models import (
     Document,
     ForwardPlanEntry,
     Meeting,
+    MeetingState,
     Membership,
     Organization,
     Paper,
@@ -41,7 +44,9 @@ from committees.models import (
     Post,
     Resolution,
     SignOff,
+    Vote,
     agenda_tree,
+    vote_tally,
 )
 
 #: What a page listing files leaves in the database: a file's extracted text (~11 KB a file
@@ -194,6 +199,7 @@ class AgendaEntry:
     consultations: list = field(default_factory=list)
     resolutions: list = field(default_factory=list)
     declarations: list = field(default_factory=list)
+    votes: list = field(default_factory=list)
     sub_items: list = field(default_factory=list)
 
     @property
@@ -229,6 +235,7 @@ def _entry(item: AgendaItem) -> AgendaEntry:
         entry.minutes_text = item.minutes_text
         entry.resolutions = getattr(item, "minute_resolutions", [])
         entry.declarations = getattr(item, "minute_declarations", [])
+        entry.votes = vote_tally(getattr(item, "minute_votes", []))
     return entry
 
 
@@ -243,7 +250,8 @@ def agenda(
     """The meeting's agenda as a tree of entries (items with their sub-items), each with the
     reports taken there and their files; with the minutes, also each item's declarations and
     resolutions. `items` (annotated by policies.agenda_items.visible), `consultations` and
-    `documents` are what the visitor may see. Three queries (five with minutes)."""
+    `documents` are what the visitor may see. Three queries (six with minutes: resolutions,
+    declarations and recorded votes)."""
     prefetches = [
         Prefetch(
             "consultations",
@@ -272,6 +280,9 @@ def agenda(
                 "declarations",
                 queryset=Declaration.objects.select_related("person").order_by("pk"),
                 to_attr="minute_declarations",
+            ),
+            Prefetch(
+                "votes", queryset=Vote.objects.select_related("person"), to_attr="minute_votes"
             ),
         ]
     rows = (
@@ -375,6 +386,11 @@ def committee_detail(*, today: dt.date | None = None) -> QuerySet[Organization]:
     )
 
 
+def next_meeting(upcoming) -> Meeting | None:
+    """The first of `upcoming` (meetings soonest first) that is not cancelled."""
+    return next((m for m in upcoming if m.state != MeetingState.CANCELLED), None)
+
+
 def committee_meetings(
     meetings: QuerySet[Meeting],
     organization: Organization,
@@ -393,15 +409,26 @@ def councillors() -> QuerySet[Person]:
     return Person.objects.order_by("family_name", "given_name", "pk")
 
 
-def councillor_detail() -> QuerySet[Person]:
-    """A councillor with every membership (current first, then the latest) and post: three
-    queries."""
+def councillor_detail(*, today: dt.date | None = None) -> QuerySet[Person]:
+    """A councillor with the memberships they hold today (`current_memberships`, in role
+    order as committee pages list members, then by committee), those that have ended
+    (`past_memberships`, the latest first) and their posts: four queries."""
+    today = today or timezone.localdate()
     return Person.objects.prefetch_related(
         Prefetch(
             "memberships",
-            queryset=Membership.objects.in_role_order()
+            queryset=Membership.objects.current_on(today)
+            .in_role_order()
             .select_related("organization", "substitute_for")
-            .order_by("organization__name", "role_order", "-start_date", "pk"),
+            .order_by("role_order", "organization__name", "pk"),
+            to_attr="current_memberships",
+        ),
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(end_date__lt=today)
+            .select_related("organization")
+            .order_by("-end_date", "organization__name", "pk"),
+            to_attr="past_memberships",
         ),
         Prefetch(
             "posts",
@@ -437,7 +464,10 @@ def paper_detail(
         ),
         Prefetch(
             "sign_offs",
-            queryset=SignOff.objects.order_by("kind", "position", "pk"),
+            # A withdrawn row is no longer part of the table the public reads.
+            queryset=SignOff.objects.filter(policies.not_withdrawn()).order_by(
+                "kind", "position", "pk"
+            ),
             to_attr="sign_off_rows",
         ),
         Prefetch(
@@ -553,3 +583,56 @@ def outstanding_issues(meeting: Meeting) -> list[Resolution]:
         .select_related("agenda_item__meeting", "agenda_item__parent")
         .order_by("agenda_item__meeting__start", "agenda_item__position", "number")
     )
+
+
+# --- The home page ----------------------------------------------------------------------------
+
+#: How many meetings, decisions and reports the home page lists of each.
+FRONT_DOOR_ROWS = 5
+
+
+@dataclass
+class FrontDoor:
+    """What the home page lists for a visitor: the next meetings, the latest decisions, the
+    newest reports and the committees sitting now."""
+
+    next_meetings: list[Meeting]
+    latest_decisions: list[Decision]
+    new_papers: list[Paper]
+    committees: list[Organization]
+
+
+def current_committees(organizations: QuerySet[Organization], *, today: dt.date):
+    """Decision makers that have not been wound up by `today`, by name."""
+    return organizations.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).order_by("name")
+
+
+def front_door(user, *, now: dt.datetime | None = None, rows: int = FRONT_DOOR_ROWS) -> FrontDoor:
+    """The home page's lists, each narrowed to what `user` may see by its policy (meetings,
+    decisions, reports and the steps that make them public, committees): five queries."""
+    now = now or timezone.now()
+    meetings = policies.meetings.visible(user, Meeting.objects.all())
+    decisions = policies.decisions.visible(user, Decision.objects.all())
+    papers = policies.papers.visible(user, Paper.objects.all())
+    consultations = policies.consultations.visible(user, Consultation.objects.all())
+    organizations = policies.organizations.visible(user, Organization.objects.all())
+    return FrontDoor(
+        next_meetings=list(upcoming_meetings(meetings, now=now)[:rows]),
+        latest_decisions=list(decisions_register(decisions)[:rows]),
+        new_papers=list(feed_papers(papers, consultations, limit=rows)),
+        committees=list(current_committees(organizations, today=timezone.localdate(now))),
+    )
+
+
+# --- E-mail alerts --------------------------------------------------------------------------
+
+
+def alert_organizations() -> QuerySet[Organization]:
+    """Decision makers as the alert pages name them."""
+    return Organization.objects.only("pk", "name", "slug")
+
+
+def alert_subscriptions() -> QuerySet[AlertSubscription]:
+    """Subscriptions as the confirm and unsubscribe pages read them (one by its link's
+    token: policies.alert_subscriptions.by_token), with their decision maker: one query."""
+    return AlertSubscription.objects.select_related("organization")

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import avoid_wrapping, format_html
 
 from committees.models import MeetingState
+from portal_kit.templatetags.portal_kit import clock
 
 register = template.Library()
 
@@ -58,3 +59,16 @@ def file_size(size: int) -> str:
 
 
 UNITS = ("bytes", "KB", "MB", "GB", "TB", "PB")
+
+
+@register.filter
+def came_and_went(row) -> str:
+    """When someone at a meeting (an Attendance) arrived late or left early, as the minutes
+    write it with the kit's clock: "arrived at 2:35 pm, left at 3:10 pm"; empty if neither
+    was recorded."""
+    times = []
+    if row.arrived_at is not None:
+        times.append(f"arrived at {clock(row.arrived_at)}")
+    if row.left_at is not None:
+        times.append(f"left at {clock(row.left_at)}")
+    return ", ".join(times)

@@ -4,11 +4,13 @@ Every view is guarded by `policies.committee_business` (Governance Services only
 thin: it asks committees.queries.manage for what the page shows, and a form page hands its
 valid form to one function of committees.services through `_form_view`, which puts the
 service's ValidationError back on the form or confirms and moves on. GET never changes
-anything.
+anything but the log of openings of private papers (services.record_private_opening), which
+its own page, for Governance Services and the Monitoring Officer, shows.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +29,8 @@ from committees.queries import manage as queries
 from organisation.access import require
 from organisation.policies import Action
 from organisation.queries import history_entries
+from portal_kit.files import stored_file_response
+from portal_kit.forms import link_error
 
 policy = policies.committee_business
 manage = require(policy, "manage")
@@ -161,13 +165,15 @@ def meeting_create(request):
 @require_safe
 def meeting(request, pk):
     meeting = _meeting(request, pk, queries.meeting_for_manage())
+    pack, ready_pack = queries.latest_and_ready_pack(meeting)
     return render(
         request,
         "committees/manage/meeting.html",
         {
             "meeting": meeting,
             "items": queries.agenda(meeting),
-            "pack": queries.latest_pack(meeting),
+            "pack": pack,
+            "ready_pack": ready_pack,
             "publication": meeting.publication(),
             # The services refuse changes for the same reason (MeetingPolicy.closed_to_change).
             "can_edit": not policies.meetings.refusal(request.user, Action.MANAGE, meeting),
@@ -249,6 +255,7 @@ def meeting_publish(request, pk):
                 form = f.PublishAgendaForm(request.POST, needs_reason=True)
                 form.is_valid()
             _add_service_error(form, error)
+            _link_to_reports(form, error)
         else:
             messages.success(request, "Agenda published")
             return redirect(_meeting_url(meeting.pk))
@@ -258,6 +265,31 @@ def meeting_publish(request, pk):
         form,
         meeting=meeting,
         publication=publication,
+    )
+
+
+def _link_to_reports(form, error: ValidationError) -> None:
+    """Each report refused for lacking approvals is linked, in the error summary, to its
+    sign-off table."""
+    for refusal in getattr(error, "error_list", []):
+        if refusal.code == "sign_off":
+            url = reverse("manage:report", args=[refusal.params["paper"]]) + "#sign-off"
+            link_error(form, next(iter(refusal)), url)
+
+
+@manage
+@require_safe
+def pack_download(request, pk):
+    """The meeting's published pack (the newest ready build), as a PDF download."""
+    meeting = _meeting(request, pk)
+    pack = queries.ready_pack(meeting)
+    if pack is None:
+        raise Http404
+    day = timezone.localdate(meeting.start)
+    return stored_file_response(
+        pack.file,
+        filename=f"agenda-reports-pack-{day:%Y-%m-%d}-meeting-{meeting.pk}.pdf",
+        content_type="application/pdf",
     )
 
 
@@ -457,6 +489,7 @@ def attendance(request, pk):
     choices = {
         "people": queries.person_choices(),
         "directorates": queries.directorate_choices(),
+        "meeting": meeting,
     }
     formset = f.AttendanceFormSet(
         _posted(request),
@@ -539,7 +572,9 @@ def item_minute(request, pk):
             "minutes_text": item.minutes_text,
             "resolutions": f.resolutions_text(queries.resolutions_of(item)),
             "version": item.version,
+            **{f"{f.VOTE_PREFIX}{pk}": choice for pk, choice in queries.votes_of(item).items()},
         },
+        voters=queries.voters(item.meeting),
     )
     return _form_view(
         request,
@@ -549,6 +584,7 @@ def item_minute(request, pk):
             item=item,
             minutes_text=data["minutes_text"],
             resolutions=form.cleaned_resolutions(),
+            votes=form.cleaned_votes(),
             version=data["version"],
             actor=request.user,
         ),
@@ -660,23 +696,51 @@ def reports(request):
 @manage
 @require_safe
 def report(request, pk):
-    paper = _paper(request, pk, queries.report_for_manage())
+    paper = _paper(request, pk, policies.papers.in_private(queries.report_for_manage()))
+    if paper.in_private:
+        services.record_private_opening(paper=paper, actor=request.user)
     return render(request, "committees/manage/report.html", {"paper": paper})
 
 
 @manage
 @get_or_post
 def report_create(request):
-    form = f.PaperForm(_posted(request), directorates=queries.directorates())
+    """A new report; from an agenda item's "Attach a report" page (`?item=`), put on that
+    item at once, and back to it."""
+    item_pk = request.GET.get("item")
+    if item_pk is None:
+        form = f.PaperForm(_posted(request), directorates=queries.directorates())
+        return _form_view(
+            request,
+            form,
+            template="report_form.html",
+            act=lambda data: services.create_paper(details=form.details(), actor=request.user),
+            done=lambda paper: (
+                _saved("Report created", form.details()),
+                reverse("manage:report", args=[paper.pk]),
+            ),
+        )
+    if not item_pk.isdigit() or len(item_pk) > 9:
+        raise Http404
+    item = _item(request, int(item_pk))
+    form = f.ItemPaperForm(_posted(request), directorates=queries.directorates())
     return _form_view(
         request,
         form,
         template="report_form.html",
-        act=lambda data: services.create_paper(details=form.details(), actor=request.user),
-        done=lambda paper: (
-            _saved("Report created", form.details()),
-            reverse("manage:report", args=[paper.pk]),
+        act=lambda data: services.create_paper(
+            details=form.details(),
+            item=item,
+            role=data["role"],
+            recommendation=data["recommendation"],
+            actor=request.user,
         ),
+        done=lambda paper: (
+            _saved(f"Report created and attached to item {item.full_number}", form.details()),
+            _meeting_url(item.meeting_id, f"item-{item.pk}"),
+        ),
+        item=item,
+        meeting=item.meeting,
     )
 
 
@@ -728,30 +792,191 @@ def report_upload(request, pk):
     )
 
 
+def _report_url(paper_id, anchor="") -> str:
+    return reverse("manage:report", args=[paper_id]) + (f"#{anchor}" if anchor else "")
+
+
 @manage
 @get_or_post
 def report_sign_off(request, pk):
     paper = _paper(request, pk)
+    form = f.SignOffForm(_posted(request))
     return _form_view(
         request,
-        f.SignOffForm(_posted(request)),
+        form,
         template="report_sign_off.html",
         act=lambda data: services.record_sign_off(
-            paper=paper,
-            kind=data["kind"],
-            category=data["category"],
-            name=data["name"],
+            paper=paper, actor=request.user, **form.service_fields()
+        ),
+        done=lambda _: ("Added to the sign-off table", _report_url(paper.pk, "sign-off")),
+        paper=paper,
+    )
+
+
+def _sign_off(request, pk):
+    return policy.get_or_404(request.user, queries.sign_off_for_manage(), "manage", pk=pk)
+
+
+@manage
+@get_or_post
+def sign_off_edit(request, pk):
+    sign_off = _sign_off(request, pk)
+    form = f.SignOffForm(
+        _posted(request),
+        initial=f.SignOffForm.initial_for(sign_off),
+        submit_label="Save the correction",
+    )
+    return _form_view(
+        request,
+        form,
+        template="sign_off_form.html",
+        act=lambda data: services.correct_sign_off(
+            sign_off=sign_off, version=data["version"], actor=request.user, **form.service_fields()
+        ),
+        done=lambda row: (
+            f"Sign-off of {row.name} corrected",
+            _report_url(sign_off.paper_id, f"sign-off-{sign_off.pk}"),
+        ),
+        paper=sign_off.paper,
+        sign_off=sign_off,
+    )
+
+
+@manage
+@get_or_post
+def sign_off_withdraw(request, pk):
+    sign_off = _sign_off(request, pk)
+    form = f.WithdrawForm(
+        _posted(request),
+        initial={"version": sign_off.version},
+        submit_label="Withdraw from the sign-off table",
+    )
+    return _form_view(
+        request,
+        form,
+        template="withdraw.html",
+        act=lambda data: services.withdraw_sign_off(
+            sign_off=sign_off, reason=data["reason"], version=data["version"], actor=request.user
+        ),
+        done=lambda row: (
+            f"Sign-off of {row.name} withdrawn",
+            _report_url(sign_off.paper_id, f"sign-off-{sign_off.pk}"),
+        ),
+        paper=sign_off.paper,
+        heading=f"Withdraw {sign_off.name} from the sign-off table",
+        back_url=_report_url(sign_off.paper_id, f"sign-off-{sign_off.pk}"),
+        about=_sign_off_label(sign_off),
+    )
+
+
+def _sign_off_label(sign_off) -> str:
+    what = sign_off.get_kind_display()
+    if sign_off.category:
+        what += f": {sign_off.get_category_display()}"
+    return f"{what}, {sign_off.name}"
+
+
+@manage
+@require_safe
+def sign_off_history(request, pk):
+    sign_off = _sign_off(request, pk)
+    return render(
+        request,
+        "committees/manage/history.html",
+        {
+            "object_label": _sign_off_label(sign_off),
+            "caption": f"Sign-off table, {sign_off.paper.title}",
+            "back_url": _report_url(sign_off.paper_id, f"sign-off-{sign_off.pk}"),
+            "entries": history_entries(sign_off),
+        },
+    )
+
+
+def _document(request, pk):
+    return policy.get_or_404(request.user, queries.document_for_manage(), "manage", pk=pk)
+
+
+def _document_back_url(document) -> str:
+    """Where the file is listed: its report's page, or its meeting's minutes."""
+    if document.paper_id is not None:
+        return _report_url(document.paper_id, f"file-{document.pk}")
+    return _minutes_url(document.meeting_id)
+
+
+def _document_caption(document) -> str:
+    if document.paper_id is not None:
+        return document.paper.title
+    return f"Minutes, {timezone.localtime(document.meeting.start):%-d %B %Y}"
+
+
+@manage
+@get_or_post
+def document_replace(request, pk):
+    document = _document(request, pk)
+    form = f.ReplaceDocumentForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial={"version": document.version},
+    )
+    return _form_view(
+        request,
+        form,
+        template="document_replace.html",
+        act=lambda data: services.replace_document(
+            document=document,
+            uploaded_file=data["file"],
             title=data["title"],
-            directorate_or_organisation=data["directorate_or_organisation"],
-            sent_on=data["sent_on"],
-            approved_on=data["approved_on"],
+            reason=data["reason"],
+            version=data["version"],
             actor=request.user,
         ),
-        done=lambda _: (
-            "Added to the sign-off table",
-            reverse("manage:report", args=[paper.pk]) + "#sign-off",
+        done=lambda new: (
+            f"{document.title} replaced by the corrected file",
+            _document_back_url(new),
         ),
-        paper=paper,
+        renames={"paper": None},
+        document=document,
+        caption=_document_caption(document),
+        back_url=_document_back_url(document),
+    )
+
+
+@manage
+@get_or_post
+def document_withdraw(request, pk):
+    document = _document(request, pk)
+    form = f.WithdrawForm(
+        _posted(request), initial={"version": document.version}, submit_label="Withdraw the file"
+    )
+    return _form_view(
+        request,
+        form,
+        template="withdraw.html",
+        act=lambda data: services.withdraw_document(
+            document=document, reason=data["reason"], version=data["version"], actor=request.user
+        ),
+        done=lambda _: (f"{document.title} withdrawn", _document_back_url(document)),
+        heading=f"Withdraw the file {document.title}",
+        caption=_document_caption(document),
+        back_url=_document_back_url(document),
+        about=f"{document.get_kind_display()}: {document.title} ({document.original_name})",
+        public_note=True,
+    )
+
+
+@manage
+@require_safe
+def document_history(request, pk):
+    document = _document(request, pk)
+    return render(
+        request,
+        "committees/manage/history.html",
+        {
+            "object_label": document.title,
+            "caption": f"File, {_document_caption(document)}",
+            "back_url": _document_back_url(document),
+            "entries": history_entries(document),
+        },
     )
 
 
@@ -827,6 +1052,17 @@ def forward_plan_create(request):
             actor=request.user,
         ),
         done=lambda _: ("Added to the forward plan", reverse("manage:decisions") + "#forward-plan"),
+    )
+
+
+@require(policies.private_openings, "view")
+@require_safe
+def private_openings(request):
+    """Who opened which private report or file, and when: newest first."""
+    return render(
+        request,
+        "committees/manage/private_openings.html",
+        {"page": queries.private_openings(request.GET.get("page"))},
     )
 
 

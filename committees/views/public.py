@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from committees import policies
+from committees import policies, services
 from committees.documents import clean_display_name
 from committees.forms.public import DecisionFilterForm, SearchForm
 from committees.models import (
@@ -25,6 +25,7 @@ from committees.models import (
 from committees.queries import public as queries
 from committees.search import search as run_search
 from organisation.access import require
+from organisation.policies import is_signed_in
 from portal_kit.files import stored_file_response
 
 PER_PAGE = 20
@@ -53,6 +54,12 @@ def _visible_documents(user):
 
 def _visible_consultations(user):
     return policies.consultations.visible(user, Consultation.objects.all())
+
+
+def _marked_private(user, policy, queryset):
+    """For a signed-in visitor, `queryset` with `in_private` (policy.in_private): an opening
+    to log. An anonymous visitor sees only what is public, so nothing is marked or logged."""
+    return policy.in_private(queryset) if is_signed_in(user) else queryset
 
 
 def _meeting_or_404(request, pk, queryset=None):
@@ -95,6 +102,13 @@ def month(request, year: int, month: int):
             "MeetingState": MeetingState,
         },
     )
+
+
+@require_safe
+@require(policies.meetings, "view")
+def taking_part(request):
+    """How to attend a meeting, ask a question, present a petition, or film and report."""
+    return render(request, "committees/public/taking_part.html", {"today": timezone.localdate()})
 
 
 @require_safe
@@ -184,12 +198,15 @@ def committee(request, slug: str):
         request.user, queries.committee_detail(), slug=slug
     )
     visible = _visible_meetings(request.user)
+    upcoming = list(queries.committee_meetings(visible, organization, upcoming=True)[:20])
     return render(
         request,
         "committees/public/committee.html",
         {
             "organization": organization,
-            "upcoming": queries.committee_meetings(visible, organization, upcoming=True)[:20],
+            "next_meeting": queries.next_meeting(upcoming),
+            "today": timezone.localdate(),
+            "upcoming": upcoming,
             "past": _page(
                 request, queries.committee_meetings(visible, organization, upcoming=False)
             ),
@@ -212,15 +229,14 @@ def councillors(request):
 @require(policies.people, "view")
 def councillor(request, slug: str):
     person = policies.people.get_or_404(request.user, queries.councillor_detail(), slug=slug)
-    memberships, past_memberships = queries.split_current(person.memberships.all())
     posts, past_posts = queries.split_current(person.posts.all())
     return render(
         request,
         "committees/public/councillor.html",
         {
             "person": person,
-            "memberships": memberships,
-            "past_memberships": past_memberships,
+            "memberships": person.current_memberships,
+            "past_memberships": person.past_memberships,
             "posts": posts,
             "past_posts": past_posts,
         },
@@ -236,9 +252,15 @@ def report(request, pk: int):
     user = request.user
     paper = policies.papers.get_or_404(
         user,
-        queries.paper_detail(_visible_documents(user), _visible_consultations(user)),
+        _marked_private(
+            user,
+            policies.papers,
+            queries.paper_detail(_visible_documents(user), _visible_consultations(user)),
+        ),
         pk=pk,
     )
+    if getattr(paper, "in_private", False):
+        services.record_private_opening(paper=paper, actor=user)
     return render(
         request,
         "committees/public/report.html",
@@ -255,7 +277,12 @@ def report(request, pk: int):
 @require(policies.documents, "view")
 def document(request, pk: int):
     """The file itself, always as a download under its cleaned original name."""
-    doc = policies.documents.get_or_404(request.user, Document.objects.all(), pk=pk)
+    user = request.user
+    doc = policies.documents.get_or_404(
+        user, _marked_private(user, policies.documents, Document.objects.all()), pk=pk
+    )
+    if getattr(doc, "in_private", False):
+        services.record_private_opening(paper=doc.paper, document=doc, actor=user)
     extension = DOWNLOAD_TYPES.get(doc.mime_type, "")
     return stored_file_response(
         doc.file,

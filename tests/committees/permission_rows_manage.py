@@ -5,9 +5,12 @@ GET with 405, after the permission check."""
 from organisation.roles import Role
 from tests.committees.factories import (
     AgendaItemFactory,
+    AgendaPackFactory,
+    DocumentFactory,
     MeetingFactory,
     PaperFactory,
     ResolutionFactory,
+    SignOffFactory,
 )
 from tests.permissions import roles_only
 
@@ -31,6 +34,18 @@ def _paper():
     return {"pk": PaperFactory().pk}
 
 
+def _meeting_with_pack():
+    return {"pk": AgendaPackFactory().meeting_id}
+
+
+def _sign_off():
+    return {"pk": SignOffFactory().pk}
+
+
+def _document():
+    return {"pk": DocumentFactory().pk}
+
+
 def _issue():
     return {"pk": ResolutionFactory(requests_follow_up=True).pk}
 
@@ -44,6 +59,7 @@ ROWS = {
     "manage:meeting_publish": (_meeting, roles_only(GS)),
     "manage:pack_status": (_meeting, roles_only(GS)),
     "manage:pack_rebuild": (_meeting, roles_only(GS, value=405)),
+    "manage:pack_download": (_meeting_with_pack, roles_only(GS)),
     "manage:meeting_history": (_meeting, roles_only(GS)),
     "manage:item_add": (_meeting, roles_only(GS)),
     "manage:sub_item_add": (_sub_item, roles_only(GS)),
@@ -68,7 +84,18 @@ ROWS = {
     "manage:report_upload": (_paper, roles_only(GS)),
     "manage:report_sign_off": (_paper, roles_only(GS)),
     "manage:report_history": (_paper, roles_only(GS)),
+    "manage:sign_off_edit": (_sign_off, roles_only(GS)),
+    "manage:sign_off_withdraw": (_sign_off, roles_only(GS)),
+    "manage:sign_off_history": (_sign_off, roles_only(GS)),
+    "manage:document_replace": (_document, roles_only(GS)),
+    "manage:document_withdraw": (_document, roles_only(GS)),
+    "manage:document_history": (_document, roles_only(GS)),
     "manage:decisions": (None, roles_only(GS)),
+    # The log of openings of private papers: Governance Services and the Monitoring Officer.
+    "manage:private_openings": (
+        None,
+        roles_only([Role.GOVERNANCE_SERVICES, Role.MONITORING_OFFICER]),
+    ),
     "manage:decision_create": (None, roles_only(GS)),
     "manage:forward_plan_create": (None, roles_only(GS)),
 }

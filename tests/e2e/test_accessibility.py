@@ -22,7 +22,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from committees.models import Decision, Meeting, Organization, Paper
+from committees import services
+from committees.models import Decision, Meeting, Organization, Paper, Person
 from organisation.models import User
 from organisation.policies import SERVER_CONSOLE
 from organisation.roles import Role
@@ -31,6 +32,7 @@ from tests.factories import (
     DirectorateFactory,
     ServiceFactory,
     TOTPDeviceFactory,
+    UserFactory,
     issue_set_up_link,
 )
 
@@ -164,13 +166,75 @@ def july_2016() -> Meeting:
 
 
 def unpublished_meeting() -> Meeting:
+    """The meeting three days ahead (the demo's own draft is six weeks ahead)."""
     demo()
-    return Meeting.objects.get(agenda_published_at__isnull=True, start__gt=timezone.now())
+    return (
+        Meeting.objects.filter(agenda_published_at__isnull=True, start__gt=timezone.now())
+        .order_by("start")
+        .first()
+    )
 
 
 def code_report() -> Paper:
     demo()
     return Paper.objects.get(reference="CMPL-2017-04-13-04")
+
+
+VOTE_MEETING = "Extraordinary meeting on the budget"
+
+
+def recorded_vote_meeting() -> Meeting:
+    """A meeting of the demo's decision maker held last week, its minutes published: one
+    member arrived late, another left early, and its item's vote was a recorded one. Made
+    through the services, once per test."""
+    cmpl = demo()
+    meeting = Meeting.objects.filter(name=VOTE_MEETING).first()
+    if meeting is not None:
+        return meeting
+    start = (timezone.localtime() - dt.timedelta(days=7)).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
+    meeting = MeetingFactory(organizations=[cmpl], start=start, name=VOTE_MEETING, published=True)
+    late, early, steady = Person.objects.order_by("family_name", "pk")[:3]
+    meeting = services.record_attendance(
+        meeting=meeting,
+        entries=[
+            {"person": late, "status": "present", "arrived_at": dt.time(14, 35)},
+            {"person": early, "status": "present", "left_at": dt.time(15, 10)},
+            {"person": steady, "status": "present"},
+        ],
+        version=meeting.version,
+        actor=SERVER_CONSOLE,
+    )[0].meeting
+    item = AgendaItemFactory(meeting=meeting, position=1, number="1", title="Budget")
+    services.record_minute(
+        item=item,
+        minutes_text="The committee considered the budget.",
+        resolutions=[{"text": "Approves the budget."}],
+        votes={late.pk: "for", early.pk: "against", steady.pk: "abstained"},
+        version=item.version,
+        actor=SERVER_CONSOLE,
+    )
+    services.publish_minutes(meeting=meeting, closed_at=dt.time(16), actor=SERVER_CONSOLE)
+    return meeting
+
+
+def recorded_vote_item_minute() -> str:
+    return f"/manage/items/{recorded_vote_meeting().agenda_items.get().pk}/minute/"
+
+
+def attendance_with_a_time_error(page, directorate):
+    page.goto(f"/manage/meetings/{recorded_vote_meeting().pk}/minutes/attendance/")
+    page.locator("#id_attendance-0-arrived_at").fill("1pm")
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("after the meeting started")
+
+
+def private_openings_log(page, directorate):
+    services.record_private_opening(
+        paper=code_report(), actor=UserFactory(roles=[Role.GOVERNANCE_SERVICES])
+    )
+    page.goto("/manage/private-papers/openings/")
 
 
 def go_demo(path: Callable[[], str]) -> Callable:
@@ -290,8 +354,19 @@ VISITORS = [
         "public-committees",
         None,
         [
+            PageCase(
+                "home-with-meetings-decisions-and-reports", go_demo(lambda: "/"), HOME_ANONYMOUS
+            ),
+            PageCase(
+                "taking-part", go_demo(lambda: "/meetings/taking-part/"), "Take part in a meeting"
+            ),
             PageCase("meetings", go_demo(lambda: "/meetings/"), "Upcoming meetings"),
             PageCase("calendar-month", go_demo(lambda: "/meetings/2017/4/"), "April 2017"),
+            PageCase(
+                "minutes-with-a-recorded-vote-and-late-arrivals",
+                go_demo(lambda: f"/meetings/{recorded_vote_meeting().pk}/"),
+                VOTE_MEETING,
+            ),
             PageCase(
                 "committee-list",
                 go_demo(lambda: "/committees/"),
@@ -331,7 +406,7 @@ VISITORS = [
             PageCase(
                 "councillor",
                 go_demo(lambda: "/councillors/george-duggins/"),
-                "Councillor George Duggins",
+                "Councillor G Duggins",
             ),
             PageCase("search-with-results", go_demo(lambda: "/search/?q=whistleblowing"), "Search"),
             PageCase("search-with-an-error", search_with_an_error, "Search"),
@@ -386,6 +461,15 @@ VISITORS = [
                 go_demo(lambda: f"/manage/meetings/{july_2016().pk}/minutes/attendance/"),
                 "Record attendance",
             ),
+            PageCase(
+                "item-minute-with-a-recorded-vote",
+                go_demo(recorded_vote_item_minute),
+                "Minute of item 1",
+            ),
+            PageCase(
+                "attendance-with-a-time-error", attendance_with_a_time_error, "Record attendance"
+            ),
+            PageCase("private-openings", private_openings_log, "Openings of private papers"),
             PageCase("reports", go_demo(lambda: "/manage/reports/"), "Reports"),
             PageCase(
                 "manage-report",

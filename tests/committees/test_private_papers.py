@@ -287,3 +287,9 @@ def test_the_log_page_costs_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_num_queries(3 + 2):  # the request's own three; count and page
         assert client.get(url).status_code == 200
+
+
+def test_the_clerks_reports_page_links_to_the_log(client):
+    sign_in(client, UserFactory(roles=[Role.GOVERNANCE_SERVICES]))
+    page = client.get(reverse("manage:reports")).content.decode()
+    assert f'href="{reverse("manage:private_openings")}">Who has opened private papers' in page

@@ -90,13 +90,17 @@ WITHDRAWN_REASON = (
     "Withdrawn because something in it was made private or taken off the agenda. The pack is "
     "built again without it."
 )
+FILE_WITHDRAWN_REASON = (
+    "Withdrawn because a file in it was withdrawn or replaced. The pack is built again without it."
+)
 
 
-def withdraw(meeting_ids) -> int:
+def withdraw(meeting_ids, *, reason: str = WITHDRAWN_REASON) -> int:
     """Take down the packs of these meetings that are published or being built, in the
-    caller's transaction, because their content has just become private or been removed: the
-    public never downloads a pack holding what the agenda no longer shows, not even until a
-    worker rebuilds it. Their files are deleted once the change commits. A build that had
+    caller's transaction, because their content has just become private or been removed (or
+    a file in them withdrawn: `reason` says which, on the pack's page): the public never
+    downloads a pack holding what the agenda no longer shows, not even until a worker
+    rebuilds it. Their files are deleted once the change commits. A build that had
     already read the old content finds its pack withdrawn when it finishes (_publish) and
     is discarded. Returns how many packs were withdrawn."""
     meeting_ids = list(meeting_ids)
@@ -115,7 +119,7 @@ def withdraw(meeting_ids) -> int:
             transaction.on_commit(functools.partial(storage.delete, stored))
         pack.file.name = ""
         pack.status = PackStatus.WITHDRAWN
-        pack.error = WITHDRAWN_REASON
+        pack.error = reason
         pack.finished_at = now
         # save(): the pack's history records when and by whom it was withdrawn.
         pack.save(update_fields=["file", "status", "error", "finished_at", "updated_at"])
@@ -198,7 +202,8 @@ class _Contents:
 
 def _load(pack: AgendaPack) -> _Contents:
     """Everything the pack needs, in a fixed number of queries. Papers and files are fetched
-    for public items only, so private ones are never even read."""
+    for public items only, so private ones are never even read; withdrawn files never
+    (policies.not_withdrawn)."""
     meeting = (
         Meeting.objects.select_related("location", "contact_officer")
         .prefetch_related("organizations")
@@ -234,7 +239,7 @@ def _load(pack: AgendaPack) -> _Contents:
         papers_by_item.setdefault(consultation.agenda_item_id, []).append(consultation.paper_id)
     paper_ids = [p for ids in papers_by_item.values() for p in ids]
     documents = Document.objects.filter(
-        paper_id__in=paper_ids, kind__in=IN_PACK, mime_type=PDF
+        policies.not_withdrawn(), paper_id__in=paper_ids, kind__in=IN_PACK, mime_type=PDF
     ).order_by(
         Case(When(kind=DocumentKind.REPORT, then=Value(0)), default=Value(1)), "position", "pk"
     )
@@ -244,7 +249,10 @@ def _load(pack: AgendaPack) -> _Contents:
     minutes_of = {i.minutes_of_id for i in ordered_public if i.minutes_of_id}
     minutes_by_meeting: dict[int, list[Document]] = {}
     for document in Document.objects.filter(
-        meeting_id__in=minutes_of, kind=DocumentKind.MINUTES, mime_type=PDF
+        policies.not_withdrawn(),
+        meeting_id__in=minutes_of,
+        kind=DocumentKind.MINUTES,
+        mime_type=PDF,
     ).order_by("position", "pk"):
         minutes_by_meeting.setdefault(document.meeting_id, []).append(document)
 
@@ -284,7 +292,7 @@ def _membership(meeting: Meeting) -> tuple[list[str], list[str]]:
     )
     members, invited = [], []
     for membership in memberships:
-        name = membership.person.short_name
+        name = membership.person.name
         if membership.role == MembershipRole.BY_INVITATION or membership.invitation_role:
             role = membership.invitation_role or ""
             if role and role != MembershipRole.BY_INVITATION:

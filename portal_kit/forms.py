@@ -52,12 +52,21 @@ def _anchor(bound_field) -> str:
     return bound_field.auto_id
 
 
+def link_error(form, message: str, url: str) -> None:
+    """Link the error summary's entry for `message`, an error of the form not about one of
+    its fields, to `url` (a path: the page where it is put right) instead of the first
+    field."""
+    form.error_links = {**getattr(form, "error_links", {}), message: url}
+
+
 def error_summary(form) -> list[tuple[str, str]]:
     """(anchor, message) for every error on the form, in the order of the page: errors not
-    about one visible field first, linked to the first field."""
+    about one visible field first, linked to the first field (or to the path link_error
+    gave)."""
     visible = form.visible_fields()
     first = _anchor(visible[0]) if visible else "main-content"
-    links = [(first, str(message)) for message in form.non_field_errors()]
+    elsewhere = getattr(form, "error_links", {})
+    links = [(elsewhere.get(str(m), first), str(m)) for m in form.non_field_errors()]
     for hidden in form.hidden_fields():
         links += [(first, str(message)) for message in hidden.errors]
     for bound_field in visible:

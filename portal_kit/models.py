@@ -58,7 +58,9 @@ def locked_current(model: type[Versioned], pk: int, version) -> Versioned:
     service's transaction."""
     if version is None:
         raise ValidationError(VERSION_MISSING, code="version_missing")
-    current = model.objects.select_for_update().filter(pk=pk).first()
+    # Ordered by the key alone: a model ordered by a nullable relation would join it, and
+    # FOR UPDATE refuses the nullable side of an outer join.
+    current = model.objects.select_for_update().filter(pk=pk).order_by("pk").first()
     if current is None:
         raise ValidationError(STALE, code="stale")
     if version is not ANY_VERSION and current.version != version:

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='document',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, editable=False),
+            field=models.TextField(blank=True),
         ),
         migrations.AddField(
             model_name='document',
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicaldocument',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, editable=False),
+            field=models.TextField(blank=True),
         ),
         migrations.AddField(
             model_name='historicaldocument',
@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsignoff',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, editable=False),
+            field=models.TextField(blank=True),
         ),
         migrations.AddField(
             model_name='historicalsignoff',
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='signoff',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, editable=False),
+            field=models.TextField(blank=True),
         ),
         migrations.AddField(
             model_name='signoff',

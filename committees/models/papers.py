@@ -91,7 +91,8 @@ class Withdrawable(models.Model):
         editable=False,
         related_name="+",
     )
-    withdrawal_reason = models.TextField(blank=True, editable=False)
+    # Editable (in no form: services only) so that its history shows the reason given.
+    withdrawal_reason = models.TextField(blank=True)
 
     class Meta:
         abstract = True

@@ -47,11 +47,20 @@ FORM_PAGES = {
     "manage:report_edit": "manage:report_edit",
     "manage:report_upload": "manage:report_upload",
     "manage:report_sign_off": "manage:report_sign_off",
+    "manage:sign_off_edit": "manage:sign_off_edit",
+    "manage:sign_off_withdraw": "manage:sign_off_withdraw",
+    "manage:document_replace": "manage:document_replace",
+    "manage:document_withdraw": "manage:document_withdraw",
     "manage:decision_create": "manage:decision_create",
     "manage:forward_plan_create": "manage:forward_plan_create",
+    # E-mail alerts: the public's subscribe form, and the buttons of the links' pages.
+    "committees:alerts_subscribe": "committees:alerts_subscribe",
+    "committees:alerts_confirm": "committees:alerts_confirm",
+    "committees:alerts_unsubscribe": "committees:alerts_unsubscribe",
 }
-#: The GET forms (nothing changes; their values go in the query string).
-GET_FORM_PAGES = {"committees:search", "committees:decisions"}
+#: The GET forms (nothing changes; their values go in the query string). The home page's
+#: search box sends its words to the search page.
+GET_FORM_PAGES = {"committees:search", "committees:decisions", "home"}
 
 #: Where the visitor the matrix would pick cannot see the whole form.
 VISITORS = {

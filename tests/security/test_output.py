@@ -158,6 +158,28 @@ def build_hostile_council() -> dict:
         title=hostile("Report file"),
         actor=gs,
     )
+    # Withdrawn, each with markup in its reason (shown to Governance Services).
+    sign_off = services.record_sign_off(
+        paper=paper, actor=gs, kind="contributor", name=hostile("Contributor")[:150]
+    )
+    services.withdraw_sign_off(
+        sign_off=sign_off, reason=hostile("Withdrawn"), version=sign_off.version, actor=gs
+    )
+    withdrawn = services.upload_document(
+        uploaded_file=_pdf_upload(f"{SCRIPT}-old.pdf"),
+        paper=paper,
+        kind="appendix",
+        title=hostile("Old appendix"),
+        actor=gs,
+    )
+    services.replace_document(
+        document=withdrawn,
+        uploaded_file=_pdf_upload(f"{SCRIPT}-new.pdf"),
+        title=hostile("New appendix"),
+        reason=hostile("Replaced"),
+        version=withdrawn.version,
+        actor=gs,
+    )
     consultation = services.attach_report(
         item=item, paper=paper, role="decision", recommendation=hostile("Recommend"), actor=gs
     )
@@ -258,6 +280,7 @@ def build_hostile_council() -> dict:
         "sub_item": sub_item,
         "paper": paper,
         "document": document,
+        "sign_off": sign_off,
         "consultation": consultation,
         "decision": decision,
         "resolution": resolution,
@@ -304,7 +327,14 @@ def _kwargs(c: dict) -> dict:
 
 
 #: /manage/<segment>/<pk>/...: which of the council's objects the page is about.
-MANAGED = {"meetings": "meeting", "items": "item", "reports": "paper", "outstanding-issues": None}
+MANAGED = {
+    "meetings": "meeting",
+    "items": "item",
+    "reports": "paper",
+    "outstanding-issues": None,
+    "sign-offs": "sign_off",
+    "documents": "document",
+}
 
 
 def _manage_kwargs(name: str, c: dict) -> dict | None:

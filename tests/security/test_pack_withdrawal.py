@@ -1,11 +1,13 @@
 """A published agenda pack comes down in the same transaction that makes something in it
-private or takes it off the agenda, not when a worker gets round to rebuilding it; a build
-that read the old content meanwhile is discarded, never published."""
+private or takes it off the agenda (or withdraws or replaces a file in it), not when a worker
+gets round to rebuilding it; a build that read the old content meanwhile is discarded, never
+published."""
 
 import dataclasses
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -35,12 +37,12 @@ def published(django_capture_on_commit_callbacks):
     item = AgendaItemFactory(meeting=meeting, position=1, number="1", title="Report item")
     paper = approve_fully(PaperFactory(title="The report"))
     ConsultationFactory(paper=paper, agenda_item=item)
-    DocumentFactory(paper=paper, content=minimal_pdf(SECRET), text=SECRET)
+    document = DocumentFactory(paper=paper, content=minimal_pdf(SECRET), text=SECRET)
     with django_capture_on_commit_callbacks(execute=True):
         built = tasks.request_pack_build(meeting)
     built.refresh_from_db()
     assert built.status == PackStatus.READY
-    return {"meeting": meeting, "item": item, "paper": paper, "pack": built}
+    return {"meeting": meeting, "item": item, "paper": paper, "pack": built, "document": document}
 
 
 def _download(client, meeting):
@@ -84,6 +86,20 @@ def _make_private(published, change):
             ),
             actor=SCRIPT,
         )
+    elif change in ("file withdrawn", "file replaced"):
+        document = published["document"]
+        if change == "file withdrawn":
+            services.withdraw_document(
+                document=document, reason="Sent in error", version=document.version, actor=SCRIPT
+            )
+        else:
+            services.replace_document(
+                document=document,
+                uploaded_file=SimpleUploadedFile("corrected.pdf", minimal_pdf("Corrected")),
+                reason="Wrong version",
+                version=document.version,
+                actor=SCRIPT,
+            )
     elif change == "item removed":
         services.remove_agenda_item(item=item, actor=SCRIPT)
     elif change == "report moved to a private item":
@@ -103,6 +119,8 @@ CHANGES = [
     "parent item made private",
     "item removed",
     "report moved to a private item",
+    "file withdrawn",
+    "file replaced",
 ]
 
 

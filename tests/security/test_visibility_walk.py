@@ -57,6 +57,7 @@ SHOWN = {
     "public file": "shownfilewords",
     "public minute": "shownminutewords",
     "public recommendation": "shownrecommendationwords",
+    "public minutes file": "shownminutesfilewords",
 }
 
 #: What the public must never find, by where it was written.
@@ -104,10 +105,15 @@ SECRETS = {
     "private decision": "privatedecisiononlywords",
     # A decision from minutes not yet published.
     "decision from draft minutes": "draftminutedecisionwords",
+    # Files withdrawn (one replaced by a corrected file) from a public report on a published
+    # agenda, and from published minutes that a later agenda presents: walked like drafts.
+    "withdrawn report file": "withdrawnreportfilewords",
+    "replaced report file": "replacedreportfilewords",
+    "withdrawn minutes file": "withdrawnminutesfilewords",
 }
 
 
-def _file(paper=None, *, words: str, meeting=None, kind=DocumentKind.REPORT):
+def _file(paper=None, *, words: str, meeting=None, kind=DocumentKind.REPORT, **fields):
     return DocumentFactory(
         paper=paper,
         meeting=meeting,
@@ -115,7 +121,12 @@ def _file(paper=None, *, words: str, meeting=None, kind=DocumentKind.REPORT):
         title="Report" if paper is not None else "Minutes",
         content=minimal_pdf(f"Text {words} end"),
         text=f"Text {words} end",
+        **fields,
     )
+
+
+def _withdrawn_file(paper=None, **kwargs):
+    return _file(paper, withdrawn_at=timezone.now(), withdrawal_reason="Sent in error", **kwargs)
 
 
 def _start(days: int) -> dt.datetime:
@@ -147,7 +158,11 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks):
     ConsultationFactory(
         paper=shown_report, agenda_item=shown_item, recommendation=SHOWN["public recommendation"]
     )
-    _file(shown_report, words=SHOWN["public file"])
+    corrected = _file(shown_report, words=SHOWN["public file"])
+    _withdrawn_file(shown_report, words=s["withdrawn report file"], kind=DocumentKind.APPENDIX)
+    _withdrawn_file(shown_report, words=s["replaced report file"], replaced_by=corrected)
+    _file(meeting=held, kind=DocumentKind.MINUTES, words=SHOWN["public minutes file"])
+    _withdrawn_file(meeting=held, kind=DocumentKind.MINUTES, words=s["withdrawn minutes file"])
 
     private_item = PrivateAgendaItemFactory(
         meeting=held,
@@ -237,6 +252,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks):
         agenda_item=PrivateAgendaItemFactory(meeting=later, position=3, number="3"),
         recommendation=s["step at a private item"],
     )
+    AgendaItemFactory(meeting=later, position=4, number="4", title="Minutes", minutes_of=held)
 
     # A meeting whose agenda is still a draft.
     draft = MeetingFactory(organizations=[committee], start=_start(60))
@@ -407,6 +423,9 @@ def _assert_public_business_found(answers):
     assert any(url.endswith(".atom") for url in _found(answers, word)), "Atom"
     assert any(url.endswith("agenda-pack.pdf") for url in _found(answers, SHOWN["public file"]))
     assert any("/documents/" in url for url in _found(answers, SHOWN["public file"]))
+    minutes = _found(answers, SHOWN["public minutes file"])
+    assert any(url.endswith("agenda-pack.pdf") for url in minutes), "minutes in the pack"
+    assert any("/documents/" in url for url in minutes)
 
 
 def test_no_public_output_shows_private_or_draft_business(client, world):
@@ -449,3 +468,27 @@ def test_an_item_removed_from_a_draft_agenda_was_never_public_so_is_never_report
     published_item.delete()
     answers = {url: _text(client.get(url)) for url in lists}
     assert _found(answers, published_item_url) == [lists[0]]
+
+
+def test_nor_do_the_email_alerts(world, mailoutbox):
+    """Every alert the walk's meetings could send, read like the pages: each agenda, and a
+    supplement naming every item and report there is (committees/alerts.py)."""
+    from committees import alerts
+    from committees.models import Alert, AlertKind
+    from tests.committees.permission_rows_alerts import subscription
+
+    subscriber = subscription(confirmed=True)
+    subscriber.organization = world["committee"]
+    subscriber.save()
+    items = list(AgendaItem.objects.values_list("pk", flat=True))
+    papers = list(Paper.objects.values_list("pk", flat=True))
+    for meeting in world["meetings"]:
+        for kind in AlertKind.values:
+            alert = Alert.objects.create(
+                meeting=meeting, kind=kind, item_ids=items, paper_ids=papers
+            )
+            alerts.send(alert.pk)
+    answers = {f"alert {n}": f"{m.subject}\n{m.body}" for n, m in enumerate(mailoutbox)}
+
+    _assert_nothing_private(answers)
+    assert _found(answers, "Public report") and _found(answers, "Public business")

@@ -40,6 +40,7 @@ class World:
     sub_item: object
     paper: object
     document: object
+    sign_off: object
     later: object
     contact: object
 
@@ -50,6 +51,7 @@ class World:
         past = {"pk": self.past.pk}
         item = {"pk": self.item.pk}
         paper = {"pk": self.paper.pk}
+        sign_off = {"pk": self.sign_off.pk}
         return {
             "manage:meeting": coming,
             "manage:meeting_reschedule": coming,
@@ -78,6 +80,13 @@ class World:
             "manage:report_upload": paper,
             "manage:report_sign_off": paper,
             "manage:report_history": paper,
+            "manage:pack_download": {"pk": self.later.pk},
+            "manage:sign_off_edit": sign_off,
+            "manage:sign_off_withdraw": sign_off,
+            "manage:sign_off_history": sign_off,
+            "manage:document_replace": {"pk": self.document.pk},
+            "manage:document_withdraw": {"pk": self.document.pk},
+            "manage:document_history": {"pk": self.document.pk},
         }
 
 
@@ -128,6 +137,7 @@ def build_world() -> World:
         sub_item=sub_item,
         paper=paper,
         document=document,
+        sign_off=paper.sign_offs.order_by("pk").first(),
         later=later,
         contact=contact,
     )

@@ -4,6 +4,10 @@ and three reports, those reports' journeys through the Ethics Committee (17 Marc
 the Audit and Procurement Committee (3 April 2017), and the outstanding issue the July 2016
 minutes created. Loaded by `manage.py load_demo` after the organisation's demo data.
 
+So that upcoming meetings, the calendar and the feeds are not empty, two meetings after the
+day of loading too (if none is to come): the Audit and Procurement Committee's, its agenda
+published that day, in time; and the Cabinet Member's, its agenda still a draft.
+
 The council's reference data (its term, rooms, committees, councillors and their seats) is
 written with `ensure`, as an administrator would set it up. The business is done through
 committees.services, as Governance Services would do it, with the clock set to the day each
@@ -19,8 +23,9 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
-from committees import services
+from committees import rules, services
 from committees.documents import render_text_pdf
 from committees.models import (
     AgendaItem,
@@ -135,6 +140,9 @@ def load() -> Meeting:
         ethics_meeting, audit_meeting = _journeys(ethics, audit, clerk, papers, actor)
         april = _april(cmpl, room, clerk, july, papers, actor)
         _build_packs([july, ethics_meeting, audit_meeting, april])
+    now = timezone.now()
+    if not Meeting.objects.filter(organizations__in=[cmpl, audit], start__gt=now).exists():
+        _build_packs(_upcoming(cmpl, audit, room, clerk, april, actor, now=now))
     return april
 
 
@@ -446,6 +454,80 @@ def _april(cmpl, room, clerk, july, papers, actor) -> Meeting:
         resolution=asked, closed_by=items["information_risk"], actor=actor
     )
     return services.publish_agenda(meeting=april, now=_at(2017, 4, 5, 9), actor=actor)
+
+
+def _working_day_from(day: dt.date) -> dt.date:
+    while not rules.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _upcoming(cmpl, audit, room, clerk, april, actor, *, now) -> list[Meeting]:
+    """Meetings after `now` (the day of loading): the Audit and Procurement Committee's three
+    weeks on, its agenda published `now`, well over five clear working days before; the
+    Cabinet Member's six weeks on, its agenda a draft the public cannot see yet."""
+    today = timezone.localdate(now)
+    standard = {
+        "apologies": services.AgendaItemDetails(title="Apologies"),
+        "declarations": services.AgendaItemDetails(title="Declarations of Interest"),
+    }
+    audit_day = _working_day_from(today + dt.timedelta(weeks=3))
+    audit_meeting = services.create_meeting(
+        organizations=[audit],
+        start=_at(audit_day.year, audit_day.month, audit_day.day),
+        end=_at(audit_day.year, audit_day.month, audit_day.day, 16),
+        location=room,
+        contact_officer=clerk,
+        actor=actor,
+        now=now,
+    )
+    _items(
+        audit_meeting,
+        {
+            **standard,
+            "statement": services.AgendaItemDetails(title="Annual Governance Statement"),
+            "outstanding": services.AgendaItemDetails(
+                title="Outstanding Issues", lists_outstanding_issues=True
+            ),
+            "other": services.AgendaItemDetails(title="Any Other Items of Public Business"),
+        },
+        actor,
+    )
+    audit_meeting = services.publish_agenda(meeting=audit_meeting, now=now, actor=actor)
+
+    cmpl_day = _working_day_from(today + dt.timedelta(weeks=6))
+    cmpl_meeting = services.create_meeting(
+        organizations=[cmpl],
+        start=_at(cmpl_day.year, cmpl_day.month, cmpl_day.day),
+        end=_at(cmpl_day.year, cmpl_day.month, cmpl_day.day, 16),
+        location=room,
+        contact_officer=clerk,
+        actor=actor,
+        now=now,
+    )
+    items = _items(
+        cmpl_meeting,
+        {
+            **standard,
+            "minutes": services.AgendaItemDetails(title="Minutes"),
+            "outstanding": services.AgendaItemDetails(
+                title="Outstanding Issues", lists_outstanding_issues=True
+            ),
+        },
+        actor,
+    )
+    _items(
+        cmpl_meeting,
+        {
+            "agree": services.AgendaItemDetails(
+                title="To agree the minutes from the meeting held on 13 April 2017",
+                minutes_of=april,
+            )
+        },
+        actor,
+        parent=items["minutes"],
+    )
+    return [audit_meeting, cmpl_meeting]
 
 
 def _build_packs(meetings) -> None:

@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from governance_portal import views
-from organisation import views as organisation_views
+from governance_portal.pagecache import anonymous_page
 
 admin.site.site_header = "Governance Portal administration"
 admin.site.site_title = "Governance Portal administration"
 
 urlpatterns = [
-    path("", organisation_views.home, name="home"),
+    path("", anonymous_page(views.home), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("cookies/", views.cookies, name="cookies"),

@@ -4,8 +4,34 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import engines
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from committees.models import MeetingState
+from committees.queries import public as committee_queries
+from organisation.policies import is_signed_in
+from organisation.roles import SPECS_BY_ROLE
+
+
+@require_safe
+def home(request):
+    """The portal's front door. Signed in: the person's roles and where to go. Otherwise the
+    council's committees as the public meets them (served from the page cache): the next
+    meetings, the latest decisions, new reports, the committees and how to take part."""
+    user = request.user
+    if is_signed_in(user):
+        roles = [SPECS_BY_ROLE[role] for role in sorted(user.roles)]
+        return render(request, "home.html", {"roles": roles})
+    return render(
+        request,
+        "home.html",
+        {
+            "front_door": committee_queries.front_door(user),
+            "today": timezone.localdate(),
+            "MeetingState": MeetingState,
+        },
+    )
 
 
 @never_cache

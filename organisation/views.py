@@ -34,15 +34,6 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
-@require_safe
-def home(request):
-    user = request.user
-    roles = []
-    if policies.is_signed_in(user):
-        roles = [SPECS_BY_ROLE[role] for role in sorted(user.roles)]
-    return render(request, "home.html", {"roles": roles})
-
-
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"

@@ -104,12 +104,17 @@ class Person(RecordModel):
 
     @property
     def name(self) -> str:
-        return f"{self.title} {self.given_name} {self.family_name}".strip()
+        """The person as every output writes them, and as the council's agendas and minutes
+        do: title, initial and family name ("Councillor G Duggins")."""
+        return " ".join(
+            part for part in (self.title, self.given_name[:1], self.family_name) if part
+        )
 
     @property
     def short_name(self) -> str:
-        """As minutes write it: "Councillor G Duggins"."""
-        return f"{self.title} {self.given_name[:1]} {self.family_name}".strip()
+        """`name`, for the public minutes template until it reads `name` (being changed in
+        parallel); nothing else should use it."""
+        return self.name
 
     def get_absolute_url(self):
         return reverse("committees:councillor", args=[self.slug])

@@ -12,6 +12,7 @@ app_name = "committees"
 urlpatterns = [
     path("meetings/", cached(views_public.meetings), name="meetings"),
     path("meetings/<int:year>/<int:month>/", cached(views_public.month), name="calendar"),
+    path("meetings/taking-part/", cached(views_public.taking_part), name="taking_part"),
     path("meetings/<int:pk>/", cached(views_public.meeting), name="meeting"),
     path("meetings/<int:pk>/agenda-pack.pdf", views_public.meeting_pack, name="meeting_pack"),
     path("meetings/<int:pk>/meeting.ics", cached(feeds.meeting_ics), name="meeting_ics"),

@@ -58,6 +58,7 @@ def _slug():
 ROWS = {
     "committees:meetings": (None, outcome(200)),
     "committees:calendar": (_calendar, outcome(200)),
+    "committees:taking_part": (None, outcome(200)),
     "committees:meeting": (_meeting, outcome(200)),
     "committees:meeting_pack": (_pack, outcome(200)),
     "committees:meeting_ics": (_meeting, outcome(200)),

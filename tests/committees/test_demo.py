@@ -7,6 +7,8 @@ import re
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from committees.models import (
     AgendaItem,
@@ -125,3 +127,58 @@ def test_the_papers_read_as_the_council_s_do_without_the_seed_s_markup(loaded):
         text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
     texts = [text, *Document.objects.values_list("text", flat=True)]
     assert not [t for t in texts if "**" in t or re.search(r"(^|\n)\s*- \d", t)]
+
+
+def test_meetings_to_come_one_published_in_time_and_one_still_a_draft(loaded, client):
+    """So a newcomer finds upcoming meetings, the calendar and the iCalendar feed not empty:
+    an agenda published on the day of loading, lawfully, and one the public cannot see yet."""
+    from committees import rules
+    from committees.models import MeetingState
+
+    now = timezone.now()
+    to_come = list(Meeting.objects.filter(start__gt=now).order_by("start"))
+    published = [m for m in to_come if m.agenda_published_at is not None]
+    drafts = [m for m in to_come if m.agenda_published_at is None]
+    assert published and drafts
+    for meeting in published:
+        day = timezone.localdate(meeting.start)
+        published_on = timezone.localdate(meeting.agenda_published_at)
+        assert meeting.state == MeetingState.AGENDA_PUBLISHED
+        assert rules.clear_working_days_between(published_on, day) > rules.CLEAR_WORKING_DAYS
+        assert not meeting.late_publication_reason
+        assert published_on == timezone.localdate(now)
+    for meeting in to_come:
+        assert rules.is_working_day(timezone.localdate(meeting.start))
+        assert meeting.agenda_items.exists()
+    draft = drafts[0]
+    assert draft.state == MeetingState.SCHEDULED
+
+    listing = client.get(reverse("committees:meetings")).content.decode()
+    for meeting in to_come:
+        assert meeting.get_absolute_url() in listing
+    month = timezone.localtime(published[0].start)
+    calendar = client.get(reverse("committees:calendar", args=[month.year, month.month]))
+    assert published[0].get_absolute_url() in calendar.content.decode()
+    feed = client.get(reverse("committees:meetings_ics")).content.decode()
+    assert feed.count("BEGIN:VEVENT") >= len(to_come)
+    for meeting in to_come:
+        assert f"/meetings/{meeting.pk}/" in feed
+
+    # The draft's items stay hidden from the public; the published agenda shows them.
+    draft_titles = [i.title for i in draft.agenda_items.all()]
+    draft_page = client.get(draft.get_absolute_url()).content.decode()
+    assert "To agree the minutes from the meeting held on 13 April 2017" in draft_titles
+    assert "To agree the minutes from the meeting held on 13 April 2017" not in draft_page
+    published_page = client.get(published[0].get_absolute_url()).content.decode()
+    for item in published[0].agenda_items.all():
+        assert item.title in published_page
+
+
+def test_the_seed_s_meetings_are_still_the_only_ones_before_the_day_of_loading(loaded):
+    past = Meeting.objects.filter(start__lt=timezone.now()).order_by("start")
+    assert [timezone.localdate(m.start) for m in past] == [
+        dt.date(2016, 7, 28),
+        dt.date(2017, 3, 17),
+        dt.date(2017, 4, 3),
+        dt.date(2017, 4, 13),
+    ]

@@ -61,3 +61,30 @@ def request_pack_build(meeting: Meeting, *, supplement: bool = False) -> AgendaP
             )
         transaction.on_commit(functools.partial(build_agenda_pack.enqueue, pack.pk))
     return pack
+
+
+# --- E-mail alerts (committees/alerts.py) ------------------------------------------------------
+
+
+@task()
+def send_alert(alert_id: int) -> int:
+    """Send an alert to its subscribers: each message once, however often this runs."""
+    from committees import alerts
+
+    return alerts.send(alert_id)
+
+
+@task()
+def send_alert_confirmation(subscription_id: int) -> str:
+    """E-mail a subscription's confirmation link (derived here: the queue holds only the id)."""
+    from committees import alerts
+
+    return alerts.send_confirmation(subscription_id)
+
+
+@task()
+def forget_unconfirmed_alerts() -> int:
+    """Delete the subscriptions whose confirmation link has expired."""
+    from committees import alerts
+
+    return alerts.forget_unconfirmed()

@@ -69,6 +69,17 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The portal's address, for links in e-mail sent by the background worker, where there is no
+# request to take it from (e-mail alerts and their one-click unsubscribe, RFC 8058: https).
+PORTAL_URL = os.environ.get("PORTAL_URL", "").rstrip("/") or (
+    f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+    if DEVELOPMENT
+    else next(
+        (f"https://{h}" for h in ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")),
+        "",
+    )
+)
+
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Coventry City Council")
 SERVICE_NAME = "Governance Portal"
 

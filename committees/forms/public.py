@@ -2,9 +2,12 @@
 GOV.UK error message and no results; it never reaches the database as an error."""
 
 from django import forms
+from django.core.validators import validate_email
 
+from committees import services
 from committees.queries import public as queries
 from committees.search import MAX_QUERY_CHARS
+from organisation.accounts import normalise_email
 from portal_kit.forms import GovukFormMixin
 
 DATE_HINT = "For example, 27/3/2017"
@@ -104,3 +107,40 @@ class DecisionFilterForm(_DateRangeForm):
         if value in ("", queries.OFFICER_DECISIONS):
             return value or None
         return self.makers[value]
+
+
+class EmailAddressField(forms.CharField):
+    """An e-mail address as the portal stores it (organisation.accounts.normalise_email),
+    with the Design System's messages; the service checks it again."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=254,
+            error_messages={
+                "required": services.EMAIL_MISSING,
+                "max_length": services.EMAIL_TOO_LONG,
+                "null_characters_not_allowed": services.EMAIL_INVALID,
+                "invalid": services.EMAIL_INVALID,
+            },
+            widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        try:
+            validate_email(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(services.EMAIL_INVALID, code="invalid") from None
+
+
+class AlertSubscriptionForm(GovukFormMixin, forms.Form):
+    submit_label = "Subscribe"
+
+    email = EmailAddressField(
+        label="Email address",
+        help_text="We will send a link to this address to confirm it is yours",
+    )

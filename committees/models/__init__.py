@@ -48,11 +48,11 @@ from committees.models.search import SearchEntry
 
 __all__ = [
     "AgendaItem",
+    "AgendaPack",
     "Alert",
     "AlertDelivery",
     "AlertKind",
     "AlertSubscription",
-    "AgendaPack",
     "Attendance",
     "AttendanceStatus",
     "Consultation",

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from committees.views import alerts as views_alerts
 from committees.views import feeds
 from committees.views import public as views_public
 from governance_portal.pagecache import anonymous_page as cached
@@ -30,4 +31,17 @@ urlpatterns = [
     path("decisions/<int:pk>/", cached(views_public.decision), name="decision"),
     path("forward-plan/", cached(views_public.forward_plan), name="forward_plan"),
     path("search/", cached(views_public.search), name="search"),
+]
+
+# E-mail alerts: never cached (forms with a CSRF token, and pages opened by a link's token).
+urlpatterns += [
+    path("committees/<slug:slug>/alerts/", views_alerts.subscribe, name="alerts_subscribe"),
+    path(
+        "committees/<slug:slug>/alerts/requested/",
+        views_alerts.requested,
+        name="alerts_requested",
+    ),
+    path("alerts/confirm/<str:token>/", views_alerts.confirm, name="alerts_confirm"),
+    path("alerts/unsubscribe/<str:token>/", views_alerts.unsubscribe, name="alerts_unsubscribe"),
+    path("alerts/unsubscribed/<str:done>/", views_alerts.unsubscribed, name="alerts_unsubscribed"),
 ]

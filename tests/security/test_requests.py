@@ -159,6 +159,15 @@ def test_signing_in_never_redirects_off_the_portal(next_url):
 
 #: Read-only OParl endpoints are CSRF-exempt and cookie-free: they refuse POST outright.
 READ_ONLY = {name for name in URL_NAMES if name.startswith("oparl:")}
+#: Allowed by the unguessable token in their address instead of a CSRF token: RFC 8058's
+#: one-click unsubscribe, which mail clients post without cookies. Here the token is forged,
+#: and nothing may change (tests/committees/test_alerts.py: a real one unsubscribes).
+TOKEN_AUTHORISED = {"committees:alerts_unsubscribe"}
+
+
+def _forged(url: str) -> str:
+    """The link with its token's signature replaced (alert_tokens: "<id>-<64 hex>")."""
+    return re.sub(r"-[0-9a-f]{64}/$", "-" + "0" * 64 + "/", url)
 
 
 def _visitor_for_post(name):
@@ -178,7 +187,10 @@ def test_every_url_refuses_a_post_without_a_csrf_token_and_changes_nothing():
     for action, page in FORM_PAGES.items():
         client, form = form_on(page, action, world, clients=clients, enforce_csrf_checks=True)
         posted = payloads.plausible_data(form)
-        posted.pop("csrfmiddlewaretoken")
+        if action in TOKEN_AUTHORISED:
+            assert "csrfmiddlewaretoken" not in posted, action
+        else:
+            posted.pop("csrfmiddlewaretoken")
         posts[action] = (client, form.action, posted)
 
     for name in URL_NAMES + ADMIN_NAMES:
@@ -194,12 +206,17 @@ def test_every_url_refuses_a_post_without_a_csrf_token_and_changes_nothing():
         if settings.CSRF_COOKIE_NAME not in client.cookies:
             client.get(reverse("login"))
         assert settings.CSRF_COOKIE_NAME in client.cookies
+        if name in TOKEN_AUTHORISED:
+            url = _forged(url)
         with rolled_back():
             before = row_counts()
             response = client.post(url, {k: v for k, v in posted.items() if k != "file"})
             after = row_counts()
         if name in READ_ONLY:
             assert response.status_code == 405, f"{name}: {response.status_code}"
+        elif name in TOKEN_AUTHORISED:
+            assert response.status_code == 404, f"{name}: {response.status_code}"
+            assert "Nothing has been changed" in response.content.decode(), name
         else:
             assert response.status_code == 403, f"{name}: {response.status_code}"
             assert "Nothing has been changed" in response.content.decode(), name

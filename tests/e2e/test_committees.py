@@ -141,8 +141,8 @@ def test_clerk_creates_builds_and_publishes_an_agenda(page, demo, live_server):
             "1 Apologies",
             "2 Declarations of Interest",
             "3 Minutes",
-            "a) To agree the minutes from the meeting held on 13 April 2017",
-            "b) Matters Arising",
+            "3a) To agree the minutes from the meeting held on 13 April 2017",
+            "3b) Matters Arising",
             "4 Code of Corporate Governance",
             "5 Outstanding Issues",
         ]

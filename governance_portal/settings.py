@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "portal_kit",
     "organisation",
     "committees",
+    "whistleblowing",
     "organisation.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -397,3 +398,24 @@ LOGGING = {
 COMMITTEE_REQUIRED_SIGN_OFFS = env_list(
     "COMMITTEE_REQUIRED_SIGN_OFFS", ["finance", "legal", "director", "members"]
 )
+
+# --- Whistleblowing -------------------------------------------------------------------------
+# Concerns, messages and files are sealed with AES-GCM under these keys (whistleblowing/
+# sealing.py): "id:base64-of-32-bytes" pairs separated by commas, the first sealing new rows,
+# every one opening old rows until `manage.py reseal_concerns` has moved them to the first.
+# The pepper keys the Argon2id hash of receipt codes and the daily keyed hash that throttles
+# follow-up attempts without keeping addresses. Neither is ever stored in the database: a
+# dump alone opens nothing. Production refuses to start without them, as without SECRET_KEY;
+# development and tests make their own in .data/whistleblowing-secrets.json.
+WHISTLEBLOWING_KEYS = os.environ.get("WHISTLEBLOWING_KEYS", "")
+WHISTLEBLOWING_PEPPER = os.environ.get("WHISTLEBLOWING_PEPPER", "")
+if PRODUCTION and not (WHISTLEBLOWING_KEYS and WHISTLEBLOWING_PEPPER):
+    raise ImproperlyConfigured(
+        "WHISTLEBLOWING_KEYS and WHISTLEBLOWING_PEPPER must be set in production: see the "
+        "README's Configuration section for how to make them."
+    )
+WHISTLEBLOWING_SECRETS_FILE = BASE_DIR / ".data" / "whistleblowing-secrets.json"
+# Days after closing when a concern's content (answers, messages, notes, files) is erased;
+# its dates, ground, status and outcome stay for the register and the annual report.
+WHISTLEBLOWING_RETENTION_DAYS = env_int("WHISTLEBLOWING_RETENTION_DAYS", 6 * 365)
+WHISTLEBLOWING_MAX_FILE_BYTES = env_int("WHISTLEBLOWING_MAX_FILE_MB", 10) * 1024 * 1024

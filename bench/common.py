@@ -5,6 +5,7 @@ Runs without Django set up (only the child processes load the project's settings
 orchestrating process can hold the embedded PostgreSQL server for the whole run.
 """
 
+import base64
 import contextlib
 import hashlib
 import http.client
@@ -127,6 +128,8 @@ class Workspace:
         self.media = self.root / "media"
         self.media.mkdir()
         self.secret_key = secrets.token_urlsafe(50)
+        self.whistleblowing_keys = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+        self.whistleblowing_pepper = secrets.token_urlsafe(43)
         self.password = secrets.token_urlsafe(18)
 
     def production(self, database: str, **extra) -> dict:
@@ -140,6 +143,8 @@ class Workspace:
             PORTAL_ENV="production",
             DJANGO_SETTINGS_MODULE="governance_portal.settings",
             SECRET_KEY=self.secret_key,
+            WHISTLEBLOWING_KEYS=self.whistleblowing_keys,
+            WHISTLEBLOWING_PEPPER=self.whistleblowing_pepper,
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SECURE_SSL_REDIRECT="false",
             SECURE_COOKIES="false",

@@ -10,6 +10,10 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 STRONG_KEY = "k9$Vq2!pLx7@Rz4#Tn8^Wm1&Yb5*Hc3(Jd6)Fg0_Ks2+Qe9=Ua4-Ov7"
+WHISTLEBLOWING = {
+    "WHISTLEBLOWING_KEYS": "1:" + "A" * 43 + "=",
+    "WHISTLEBLOWING_PEPPER": "p" * 43,
+}
 
 
 def run_manage(*args, **env):
@@ -23,6 +27,7 @@ def run_manage(*args, **env):
             "DATABASE_URL",
             "ALLOWED_HOSTS",
             "DJANGO_SETTINGS_MODULE",
+            *WHISTLEBLOWING,
         }
     }
     clean.update(env)
@@ -65,9 +70,18 @@ def test_production_settings_pass_the_deployment_checklist():
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="portal.example",
         DATABASE_URL=database_url(),
+        **WHISTLEBLOWING,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", list(WHISTLEBLOWING))
+def test_production_refuses_to_start_without_the_whistleblowing_keys(missing):
+    present = {k: v for k, v in WHISTLEBLOWING.items() if k != missing}
+    result = run_manage("check", SECRET_KEY=STRONG_KEY, DATABASE_URL=database_url(), **present)
+    assert result.returncode != 0
+    assert "WHISTLEBLOWING_KEYS and WHISTLEBLOWING_PEPPER must be set" in result.stderr
 
 
 def test_an_unknown_mode_is_refused():

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("organisation.urls_account")),
     path("organisation/", include("organisation.urls")),
     path("manage/", include("committees.urls.manage")),
+    path("whistleblowing/register/", include("whistleblowing.urls.handle")),
+    path("whistleblowing/", include("whistleblowing.urls.report")),
     path("oparl/v1/", include("committees.oparl.urls")),
     path("", include("committees.urls.public")),
     path("admin/", admin.site.urls),

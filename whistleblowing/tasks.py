@@ -28,7 +28,7 @@ def notify_handlers(concern_id: int, reason: str, only_id: int | None = None) ->
             context={
                 "reference": concern.reference,
                 "reason": reason,
-                "link": _link("whistleblowing:case", concern.pk),
+                "link": _link("concerns:case", concern.pk),
             },
         )
         sent += 1

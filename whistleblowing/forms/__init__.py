@@ -1,0 +1,1 @@
+"""The whistleblowing forms, by audience (`report`, `handle`), as the views."""

@@ -1,0 +1,7 @@
+"""The register and the cases, under /whistleblowing/register/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "concerns"
+
+urlpatterns = []

@@ -280,7 +280,8 @@ def _checked(answers: Answers) -> Answers:
 @dataclasses.dataclass(frozen=True)
 class Raised:
     concern: Concern
-    #: Shown once, to an anonymous reporter (or the officer logging for one); never stored.
+    #: Shown once, to a reporter who does not follow the case signed in (or to the officer
+    #: logging the concern for them); never stored.
     receipt_code: str | None
 
 
@@ -306,7 +307,10 @@ def raise_concern(
     if channel not in Channel.values or (logged_by is not None and channel == Channel.ONLINE):
         raise _refused(BAD_CHANNEL, "bad_channel", "channel")
     received_on = now.astimezone(LONDON).date()
-    code = receipts.new_code() if answers.anonymous else None
+    # A named reporter without an account here (a contractor, an agency worker) follows
+    # their case with a code too; one signed in follows it with their account.
+    follows_signed_in = reporter is not None and not answers.anonymous
+    code = None if follows_signed_in else receipts.new_code()
     with transaction.atomic():
         concern = Concern(
             ground=answers.ground,
@@ -317,9 +321,7 @@ def raise_concern(
             acknowledge_due=rules.acknowledge_by(received_on),
             logged_by=logged_by,
             detriment_of=detriment_of,
-            reporter_tag=None
-            if answers.anonymous or reporter is None
-            else receipts.reporter_tag(reporter),
+            reporter_tag=receipts.reporter_tag(reporter) if follows_signed_in else None,
             receipt_hash=receipts.code_hash(code) if code else None,
         )
         _history_as(logged_by or REPORTER, concern)

@@ -262,3 +262,11 @@ def test_resealing_moves_every_value_to_the_new_key(settings):
         assert services.entry_content(raised.concern.entries.get())["what_happened"] == WORDS
     finally:
         sealing.current_secrets.cache_clear()
+
+
+def test_a_named_reporter_without_an_account_follows_with_a_code():
+    raised = services.raise_concern(
+        answers=answers(anonymous=False, name="Jo Agency", contact="07700 900123"), now=APRIL_10
+    )
+    assert raised.receipt_code and raised.concern.reporter_tag is None
+    assert not raised.concern.anonymous

@@ -21,8 +21,8 @@ from committees import alert_tokens, policies, services
 from committees.forms.public import AlertSubscriptionForm
 from committees.models.alerts import CONFIRM_WITHIN
 from committees.queries import public as queries
-from committees.views.manage import _add_service_error
 from organisation.access import require
+from portal_kit.views import add_service_error as _add_service_error
 
 policy = policies.alert_subscriptions
 get_or_post = require_http_methods(["GET", "POST"])

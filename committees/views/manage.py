@@ -31,6 +31,9 @@ from organisation.policies import Action
 from organisation.queries import history_entries
 from portal_kit.files import stored_file_response
 from portal_kit.forms import link_error
+from portal_kit.views import add_service_error as _add_service_error
+from portal_kit.views import form_view
+from portal_kit.views import posted as _posted
 
 policy = policies.committee_business
 manage = require(policy, "manage")
@@ -40,25 +43,6 @@ TIMES = {"start": "start_time", "end": "end_time"}
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-def _add_service_error(form, error: ValidationError, renames: dict | None = None) -> None:
-    """Put a service's error on the form: dict keys onto the fields of the same (or renamed)
-    name, anything else (and errors about hidden fields) at the top of the error summary."""
-    renames = renames or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.error_dict.items():
-        name = renames.get(key, key)
-        field = form.fields.get(name)
-        visible = field is not None and not field.widget.is_hidden
-        form.add_error(name if visible else None, errors)
-
-
-def _posted(request):
-    """The submitted data on POST (even if empty, so the form is bound), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 def _meeting(request, pk, queryset=None) -> Meeting:
@@ -94,20 +78,10 @@ def _saved(message: str, details) -> str:
     return f"{message}. {services.PARAGRAPHS_NOT_KEPT}" if details.paragraphs_not_kept else message
 
 
-def _form_view(request, form, *, template, act, done, renames=None, **context):
-    """The shape of every form page: on a valid POST, `act(cleaned_data)` calls one service;
-    a refusal goes back on the form (`renames` maps the service's field names onto the
-    form's), success gives `done(result)`: (the confirmation, where to go next)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = act(form.cleaned_data)
-        except ValidationError as error:
-            _add_service_error(form, error, renames)
-        else:
-            message, url = done(result)
-            messages.success(request, message)
-            return redirect(url)
-    return _form_page(request, template, form, **context)
+def _form_view(request, form, *, template, **kwargs):
+    """portal_kit.views.form_view, the shape of every form page, for a page of
+    committees/manage/."""
+    return form_view(request, form, template=f"committees/manage/{template}", **kwargs)
 
 
 # --- Meetings -------------------------------------------------------------------------------

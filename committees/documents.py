@@ -1,28 +1,20 @@
 """Uploaded files (reports, appendices, minutes): checked, read and stored.
 
-What a file is gets decided from its bytes, never from its name or the content type the
-browser sent. A PDF is opened with pypdf (so a damaged or password-protected one is refused
-now, not when the pack is built), and one carrying active content (JavaScript, automatic or
-launch actions, attached files, multimedia) is refused, since the public can download it and
-it goes into the agenda pack. A Word document (.docx) must be a plain WordprocessingML
-package: no macros, controls, programs, or templates and objects fetched from elsewhere.
-The stored file gets a random name; the name the person uploaded is kept, cleaned, for
-display only.
+The checks themselves are the kit's (portal_kit/uploads.py, shared with the whistleblowing
+evidence): what a file is gets decided from its bytes, never from its name or the content
+type the browser sent; a PDF carrying active content (JavaScript, automatic or launch
+actions, attached files, multimedia) is refused, since the public can download it and it
+goes into the agenda pack; a Word document (.docx) must be a plain WordprocessingML package.
+Committees take PDFs and Word documents only. The stored file gets a random name; the name
+the person uploaded is kept, cleaned, for display only.
 
 Also `render_text_pdf`, which draws plain text as an A4 PDF (the demo data's reports).
 """
 
 import dataclasses
 import hashlib
-import html
-import io
-import logging
-import posixpath
-import re
 import secrets
 import unicodedata
-import urllib.parse
-import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,51 +22,62 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from committees.models import Document, DocumentKind, Meeting, Paper
+from portal_kit.uploads import (
+    ACTIVE_CONTENT,
+    ACTIVE_WORD_CONTENT,
+    DAMAGED,
+    DOCX,
+    EMPTY,
+    NO_FILE,
+    OLD_WORD_FORMAT,
+    PASSWORD_PROTECTED,
+    PDF,
+    TOO_BIG,
+    TOO_BIG_UNPACKED,
+    TOO_COMPLEX,
+    WRONG_TYPE,
+    clean_display_name,
+    inspect_document,
+    read_upload,
+    size_text,
+)
+from portal_kit.uploads import too_big_message as _too_big_for
 
-logger = logging.getLogger(__name__)
+#: The upload messages and helpers committees' pages and tests name through this module; they
+#: are defined once, in portal_kit.uploads.
+__all__ = [
+    "ACTIVE_CONTENT",
+    "ACTIVE_WORD_CONTENT",
+    "BAD_KIND",
+    "DAMAGED",
+    "DOCX",
+    "EMPTY",
+    "NO_FILE",
+    "NO_OWNER",
+    "NO_TITLE",
+    "OLD_WORD_FORMAT",
+    "PASSWORD_PROTECTED",
+    "PDF",
+    "TITLE_TOO_LONG",
+    "TOO_BIG",
+    "TOO_BIG_UNPACKED",
+    "TOO_COMPLEX",
+    "WRONG_TYPE",
+    "DocumentFacts",
+    "clean_display_name",
+    "new_pdf",
+    "pdf_safe",
+    "render_text_pdf",
+    "size_text",
+    "store_document",
+    "too_big_message",
+    "validate_and_read",
+]
 
-WRONG_TYPE = "The selected file must be a PDF or Word document"
-OLD_WORD_FORMAT = (
-    "The selected file is in an old Word format (.doc). Save it as a .docx or PDF and upload that"
-)
-EMPTY = "The selected file is empty"
-TOO_BIG = "The selected file must be smaller than {limit}"
-PASSWORD_PROTECTED = "The selected file is password protected. Upload a copy without a password"  # noqa: S105
-DAMAGED = "The selected file is damaged and cannot be opened"
-TOO_BIG_UNPACKED = "The selected file is too large to open. Upload a smaller copy"
-ACTIVE_CONTENT = (
-    "The selected file must not contain scripts, automatic actions or attached files. "
-    "Save it again as a plain PDF and upload that"
-)
-TOO_COMPLEX = (
-    "The selected file is too complex to check. Save it again as a plain PDF and upload that"
-)
-ACTIVE_WORD_CONTENT = (
-    "The selected file must not contain macros, embedded programs, or templates or objects "
-    "linked from elsewhere. Save it as a PDF, or as a Word document without them, and upload "
-    "that"
-)
-NO_FILE = "Select a file"
 NO_OWNER = "Select the report or meeting the document belongs to"
 NO_TITLE = "Enter a title for the document"
 TITLE_TOO_LONG = "The title must be 300 characters or fewer"
 BAD_KIND = "Select what kind of document this is"
-
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-EXTENSIONS = {PDF: ".pdf", DOCX: ".docx"}
-
-MAX_TEXT_CHARS = 1_000_000
-# A .docx is a ZIP: refuse one that would unpack to more than this (a "zip bomb").
-MAX_DOCX_UNPACKED_BYTES = 250 * 1024 * 1024
-MAX_DOCX_ENTRIES = 10_000
-MAX_DOCX_XML_BYTES = 100 * 1024 * 1024
-MAX_NAME_LENGTH = 255
-
-PDF_MAGIC = b"%PDF-"
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc, and password-protected .docx
-OLE_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,58 +94,26 @@ class DocumentFacts:
     original_name: str
 
 
-def size_text(n_bytes: int) -> str:
-    """20971520 -> "20 MB"; 1500 -> "1.5 KB"; 800 -> "800 bytes"."""
-    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
-        if n_bytes >= factor:
-            return f"{n_bytes / factor:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{n_bytes} bytes"
-
-
 def too_big_message() -> str:
-    return TOO_BIG.format(limit=size_text(settings.MAX_UPLOAD_BYTES))
+    return _too_big_for(settings.MAX_UPLOAD_BYTES)
 
 
 def validate_and_read(uploaded_file) -> DocumentFacts:
     """Check an upload and learn what it is. Raises ValidationError with a message for the
     person uploading; never trusts the file's name or declared content type."""
-    if uploaded_file is None:
-        raise ValidationError(NO_FILE, code="required")
-    limit = settings.MAX_UPLOAD_BYTES
-    declared = getattr(uploaded_file, "size", None)
-    if declared == 0:
-        raise ValidationError(EMPTY, code="empty")
-    if declared is not None and declared > limit:
-        raise ValidationError(too_big_message(), code="too_big")
-    content = _read_at_most(uploaded_file, limit + 1)
-    if not content:
-        raise ValidationError(EMPTY, code="empty")
-    if len(content) > limit:
-        raise ValidationError(too_big_message(), code="too_big")
-
-    if content.startswith(PDF_MAGIC):
-        mime_type = PDF
-        page_count, text = _read_pdf(content)
-    elif content.startswith(ZIP_MAGIC):
-        mime_type = DOCX
-        page_count, text = None, _read_docx(content)
-    elif content.startswith(OLE_MAGIC):
-        if OLE_ENCRYPTED_PACKAGE in content:
-            raise ValidationError(PASSWORD_PROTECTED, code="encrypted")
-        raise ValidationError(OLD_WORD_FORMAT, code="wrong_type")
-    else:
-        raise ValidationError(WRONG_TYPE, code="wrong_type")
-
-    extension = EXTENSIONS[mime_type]
+    content = read_upload(uploaded_file, limit=settings.MAX_UPLOAD_BYTES)
+    inspected = inspect_document(content)
     return DocumentFacts(
         content=content,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        mime_type=mime_type,
-        extension=extension,
-        page_count=page_count,
-        text=_clean_text(text),
-        original_name=clean_display_name(getattr(uploaded_file, "name", "") or "", extension),
+        mime_type=inspected.mime_type,
+        extension=inspected.extension,
+        page_count=inspected.page_count,
+        text=inspected.text,
+        original_name=clean_display_name(
+            getattr(uploaded_file, "name", "") or "", inspected.extension
+        ),
     )
 
 
@@ -230,458 +201,6 @@ def _store_document(
     document._history_user = actor
     document.save()
     return document
-
-
-def clean_display_name(name: str, extension: str) -> str:
-    """The uploaded name made safe to show and to offer as a download name: no folders, no
-    control or bidirectional-override characters, at most 255 characters, ending in the
-    extension that matches what the file really is."""
-    name = unicodedata.normalize("NFC", str(name))
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(
-        " " if unicodedata.category(c)[0] == "Z" else c
-        for c in name
-        if unicodedata.category(c)[0] != "C"  # control, format (bidi overrides), unassigned
-    )
-    name = " ".join(name.split()).strip(" .")
-    stem, dot, suffix = name.rpartition(".")
-    if dot and f".{suffix.lower()}" in {".pdf", ".docx", ".doc"}:
-        name = stem.strip(" .")
-    if not name:
-        name = "document"
-    return name[: MAX_NAME_LENGTH - len(extension)] + extension
-
-
-def _read_at_most(uploaded_file, limit: int) -> bytes:
-    buffer = bytearray()
-    if hasattr(uploaded_file, "chunks"):
-        chunks = uploaded_file.chunks()  # starts from the beginning
-    else:
-        if hasattr(uploaded_file, "seek"):
-            uploaded_file.seek(0)
-        chunks = iter(lambda: uploaded_file.read(64 * 1024), b"")
-    for chunk in chunks:
-        buffer += chunk
-        if len(buffer) >= limit:
-            break
-    return bytes(buffer[:limit])
-
-
-def _read_pdf(content: bytes) -> tuple[int, str]:
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(content))
-        encrypted = reader.is_encrypted
-    except Exception as error:
-        raise ValidationError(DAMAGED, code="damaged") from error
-    if encrypted:
-        raise ValidationError(PASSWORD_PROTECTED, code="encrypted")
-    texts, length = [], 0
-    try:
-        page_count = len(reader.pages)
-        for page in reader.pages:
-            if length < MAX_TEXT_CHARS:
-                text = page.extract_text() or ""
-                texts.append(text)
-                length += len(text)
-            else:
-                page.get_contents()  # still prove every page can be read
-    except Exception as error:
-        raise ValidationError(DAMAGED, code="damaged") from error
-    if page_count == 0:
-        raise ValidationError(DAMAGED, code="damaged")
-    try:
-        active = active_content(reader)
-    except TooComplex as error:
-        raise ValidationError(TOO_COMPLEX, code="too_complex") from error
-    except Exception as error:
-        raise ValidationError(DAMAGED, code="damaged") from error
-    if active:
-        logger.info("Refused a PDF holding active content: %s", active)
-        raise ValidationError(ACTIVE_CONTENT, code="active_content")
-    return page_count, "\n\n".join(texts)
-
-
-# Action types (/S) that run code, start programs, send data or play embedded media. Links
-# (/URI, /GoTo, /GoToR to a file beside this one), named actions (next page, print) and layer
-# switches are harmless.
-UNSAFE_ACTIONS = frozenset(
-    {
-        "/JavaScript",
-        "/Launch",
-        "/SubmitForm",
-        "/ImportData",
-        "/Rendition",
-        "/RichMediaExecute",
-        "/GoToE",
-        "/GoTo3DView",
-        "/Movie",
-        "/Sound",
-    }
-)
-# Actions that open another PDF: harmless for one beside this file, but one on a web server
-# or a network share is fetched when the link is followed, and a Windows network share is
-# sent the reader's credentials.
-REMOTE_FILE_ACTIONS = frozenset({"/GoToR", "/Thread"})
-# Keys that only ever hold scripts, automatic ("additional") actions, attached files or XFA
-# forms (which carry scripts).
-UNSAFE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EF", "/XFA"})
-# Annotations that play media, run 3D scripts or carry an attached file.
-UNSAFE_ANNOTATIONS = frozenset(
-    {"/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/FileAttachment"}
-)
-# Addresses that run a script, carry a document inline, or open a local or network file.
-UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
-# A PDF whose check would look at more objects than this is refused rather than half checked.
-MAX_PDF_OBJECTS = 1_000_000
-MAX_REFERENCE_HOPS = 32
-
-
-class TooComplex(ValueError):
-    """A PDF with more objects, or longer chains of references, than are followed."""
-
-
-def active_content(reader) -> str:
-    """What in the PDF could run or launch something when it is opened or clicked (an empty
-    string if nothing). Every object reachable from the trailer is looked at, references
-    followed wherever they lead, so a script hidden in an object stream, a form field, a
-    chain of actions or an object of its own (`/S 6 0 R`) is found too; pypdf decodes escaped
-    names (/J#61vaScript), so spelling cannot hide one. Raises TooComplex for a file with
-    more to follow than MAX_PDF_OBJECTS."""
-    for dictionary in pdf_dictionaries(reader.trailer):
-        found = unsafe_entry(dictionary)
-        if found:
-            return found
-    return ""
-
-
-def pdf_dictionaries(start, *, seen=None, enter_pages=True, up_page_tree=True):
-    """Every dictionary (stream dictionaries included) reachable from `start`, each once,
-    found by following every reference, so a cycle ends. A caller may change a dictionary
-    before what it holds is followed. `enter_pages=False` stops at page dictionaries (an
-    annotation's /P, a link's destination), `up_page_tree=False` never follows a page's
-    /Parent. `seen` may be shared between walks of one file. Raises TooComplex past
-    MAX_PDF_OBJECTS objects."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-
-    seen = set() if seen is None else seen
-    start = resolve(start)
-    pending, looked_at = [start], 0
-    while pending:
-        value = pending.pop()
-        if isinstance(value, IndirectObject):
-            key = (value.idnum, value.generation)
-        elif isinstance(value, (DictionaryObject, ArrayObject)):
-            key = id(value)  # a direct object; the file's objects stay loaded, so ids hold
-        else:
-            continue
-        if key in seen:
-            continue
-        seen.add(key)
-        looked_at += 1
-        if looked_at > MAX_PDF_OBJECTS:
-            raise TooComplex("too many objects to follow")
-        if isinstance(value, IndirectObject):
-            pending.append(value.get_object())
-        elif isinstance(value, ArrayObject):
-            pending.extend(value)
-        else:
-            page = _name(value.get("/Type")) in ("/Page", "/Pages")
-            if page and not enter_pages and value is not start:
-                continue
-            yield value
-            pending.extend(
-                item
-                for name, item in value.items()
-                if up_page_tree or not page or name != "/Parent"
-            )
-
-
-def unsafe_entry(dictionary) -> str:
-    """Why this one PDF dictionary is active content ("/JS", "/Launch", ...), or "". The
-    values looked at are resolved first, since any may be a reference to another object,
-    and addresses are compared as a reader reads them (unsafe_uri)."""
-    for key in UNSAFE_KEYS:
-        if key in dictionary:
-            return key
-    action = _name(dictionary.get("/S"))
-    if action in UNSAFE_ACTIONS:
-        return action
-    if action in REMOTE_FILE_ACTIONS and _remote_file(dictionary.get("/F")):
-        return action
-    for key in ("/URI", "/Base"):  # a link's address; the base of relative addresses
-        if unsafe_uri(resolve(dictionary.get(key))):
-            return key
-    kind = _name(dictionary.get("/Type"))
-    if kind == "/EmbeddedFile":
-        return kind
-    if kind == "/Annot" or "/Rect" in dictionary:
-        subtype = _name(dictionary.get("/Subtype"))
-        if subtype in UNSAFE_ANNOTATIONS:
-            return subtype
-    return ""
-
-
-def unsafe_uri(value) -> bool:
-    """Whether an address (a PDF link's, a Word document's) runs a script, carries a document
-    inline or opens a local or network file (UNSAFE_SCHEMES). Readers and browsers ignore
-    control characters and spaces in an address, and the case of its scheme
-    ("java" TAB "script:" runs), so they are ignored here too. Anything but text is not an
-    address."""
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")  # an address is ASCII; pypdf keeps odd bytes as bytes
-    return isinstance(value, str) and _squeezed(value).startswith(UNSAFE_SCHEMES)
-
-
-def resolve(value):
-    """The object `value` refers to (through a reference to a reference too), or `value`."""
-    from pypdf.generic import IndirectObject
-
-    for _hop in range(MAX_REFERENCE_HOPS):
-        if not isinstance(value, IndirectObject):
-            return value
-        value = value.get_object()
-    raise TooComplex("a chain of references too long to follow")
-
-
-def _name(value) -> str:
-    value = resolve(value)
-    return str(value) if isinstance(value, str) else ""
-
-
-def _squeezed(text: str) -> str:
-    """`text` without spaces, control or invisible characters, in one case and form."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in text if unicodedata.category(c)[0] not in "CZ").casefold()
-
-
-def _remote_file(specification) -> bool:
-    """Whether a PDF file specification names anything but a file beside this one: a web
-    address (/FS /URL), a network share or an absolute path."""
-    specification = resolve(specification)
-    names = [specification]
-    if isinstance(specification, dict):
-        if _name(specification.get("/FS")) == "/URL":
-            return True
-        names = [resolve(specification.get(key)) for key in ("/F", "/UF", "/DOS", "/Mac", "/Unix")]
-    for name in names:
-        if isinstance(name, bytes):
-            name = name.decode("latin-1")
-        if isinstance(name, str):
-            name = _squeezed(name)
-            if name.startswith(("/", "\\")) or ":" in name:
-                return True
-    return False
-
-
-def _read_docx(content: bytes) -> str:
-    """The text of a Word document, once its package is known to be one (_check_docx)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise ValidationError(DAMAGED, code="damaged") from error
-    with archive:
-        try:
-            _check_docx(archive, entries)
-            xml = _read_part(archive, entries, "word/document.xml", MAX_DOCX_XML_BYTES)
-        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as error:
-            raise ValidationError(DAMAGED, code="damaged") from error
-    return _docx_text(xml.decode("utf-8", errors="replace"))
-
-
-WORD_MAIN_DOCUMENT = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-)
-# The parts a Word document has; names compare in lower case, as Word's do.
-WORD_CONTENT_TYPES = "[content_types].xml"
-WORD_FOLDERS = ("_rels/", "docprops/", "word/", "customxml/")
-# Parts that are programs or scripts, OLE objects (.bin), or Office files that can carry
-# macros (macro-enabled, binary or pre-2007 ones).
-ACTIVE_SUFFIX = re.compile(
-    r"\.(exe|com|pif|scr|dll|cpl|ocx|sys|msi|msp|jar|js|jse|vbs|vbe|wsf|wsh|ps1|psm1|bat|cmd"
-    r"|hta|lnk|reg|bin"
-    r"|docm|dotm|xlsm|xltm|xlam|xlsb|pptm|potm|ppsm|ppam|sldm"
-    r"|doc|dot|xls|xlt|xla|ppt|pot|pps|ppa)$"
-)
-ACTIVE_PART_NAMES = re.compile(r"(^|/)(vbaproject|vbadata)[^/]*$|(^|/)activex/")
-# Content types of macros, macro-enabled documents, ActiveX controls and OLE objects.
-ACTIVE_CONTENT_TYPES = re.compile(r"macroenabled|vba|activex|oleobject")
-# The only thing a Word document may point at outside itself is where a link goes.
-EXTERNAL_LINK = "hyperlink"
-MAX_DOCX_PACKAGE_XML_BYTES = 20 * 1024 * 1024
-# A part over 1 MB that unpacks to more than this many times its packed size is a "zip bomb".
-MAX_DOCX_RATIO = 200
-
-
-def _check_docx(archive, entries) -> None:
-    """Refuse (ValidationError) a ZIP that is not a plain Word document. Everything is judged
-    from the ZIP's directory before any part is unpacked: the number of parts and their
-    unpacked sizes; no encryption; each name a relative path under the folders a Word
-    document has, once; no macro, ActiveX control, OLE object or program. Then
-    [Content_Types].xml must declare word/document.xml as a Word document (not a
-    macro-enabled one, not a template), and no relationship may fetch anything from
-    elsewhere when the document opens (a template, an OLE object, a frame: "remote template
-    injection"); only links may point outside."""
-    if len(entries) > MAX_DOCX_ENTRIES or (
-        sum(info.file_size for info in entries) > MAX_DOCX_UNPACKED_BYTES
-    ):
-        raise ValidationError(TOO_BIG_UNPACKED, code="too_big")
-    if any(
-        info.file_size > 1024 * 1024 and info.file_size > MAX_DOCX_RATIO * info.compress_size
-        for info in entries
-    ):
-        raise ValidationError(TOO_BIG_UNPACKED, code="too_big")
-    if any(info.flag_bits & 0x1 for info in entries):
-        raise ValidationError(PASSWORD_PROTECTED, code="encrypted")
-    names = [info.filename.lower() for info in entries]
-    if (
-        any(
-            info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for info in entries
-        )
-        or any(_unsafe_part_name(name) for name in names)
-        or len(set(names)) != len(names)
-    ):
-        raise ValidationError(DAMAGED, code="damaged")
-    if any(
-        # Windows drops trailing dots and spaces: "setup.exe." runs as setup.exe.
-        ACTIVE_PART_NAMES.search(name) or ACTIVE_SUFFIX.search(name.rstrip(". "))
-        for name in names
-    ):
-        raise ValidationError(ACTIVE_WORD_CONTENT, code="active_content")
-    if (
-        any(name != WORD_CONTENT_TYPES and not name.startswith(WORD_FOLDERS) for name in names)
-        or WORD_CONTENT_TYPES not in names
-        or "word/document.xml" not in names
-    ):
-        raise ValidationError(WRONG_TYPE, code="wrong_type")
-    for info in entries:
-        archive.open(info).close()  # reads the part's own header: is it the part listed?
-
-    budget = [MAX_DOCX_PACKAGE_XML_BYTES]  # [Content_Types].xml and every .rels together
-    declared = _content_types(_package_xml(archive, entries, WORD_CONTENT_TYPES, budget))
-    if any(ACTIVE_CONTENT_TYPES.search(kind) for kind in declared.values()):
-        raise ValidationError(ACTIVE_WORD_CONTENT, code="active_content")
-    main = declared.get("/word/document.xml", declared.get("xml"))
-    if main != WORD_MAIN_DOCUMENT:
-        raise ValidationError(WRONG_TYPE, code="wrong_type")
-    for name in names:
-        if name.endswith(".rels"):
-            elements = _xml_elements(_package_xml(archive, entries, name, budget))
-            if any(
-                _points_outside(name, attributes)
-                for tag, attributes in elements
-                if tag == "relationship"
-            ):
-                raise ValidationError(ACTIVE_WORD_CONTENT, code="active_content")
-
-
-def _unsafe_part_name(name: str) -> bool:
-    """A name that is not a plain relative path: absolute, climbing up (..), with a
-    backslash, a drive or stream (:), an empty or "." folder, or a control or invisible
-    character."""
-    if name.startswith("/") or "\\" in name or ":" in name:
-        return True
-    if any(unicodedata.category(c)[0] == "C" for c in name):
-        return True
-    return any(part in ("", ".", "..") for part in name.removesuffix("/").split("/"))
-
-
-def _read_part(archive, entries, name: str, limit: int) -> bytes:
-    """The part named `name` in any case (part names are compared without it), at most
-    `limit` bytes of it."""
-    info = next(info for info in entries if info.filename.lower() == name)
-    # zipfile stops at the declared size, so this read is bounded whatever the data.
-    with archive.open(info) as member:
-        data = member.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(TOO_BIG_UNPACKED, code="too_big")
-    return data
-
-
-def _package_xml(archive, entries, name: str, budget: list[int]) -> bytes:
-    """A part that says what the package is, counted against what may be read of them."""
-    data = _read_part(archive, entries, name, budget[0])
-    budget[0] -= len(data)
-    return data
-
-
-def _content_types(xml: bytes) -> dict[str, str]:
-    """[Content_Types].xml as {"/part/name": type, "extension": type}, all in lower case."""
-    declared = {}
-    for tag, attributes in _xml_elements(xml):
-        kind = attributes.get("contenttype", "").strip().lower()
-        if tag == "default":
-            declared[attributes.get("extension", "").lower()] = kind
-        elif tag == "override":
-            declared[urllib.parse.unquote(attributes.get("partname", "")).lower()] = kind
-    return declared
-
-
-def _points_outside(rels_name: str, attributes: dict[str, str]) -> bool:
-    """Whether a relationship in the part `rels_name` fetches something from outside the
-    package: any external target but a link to a safe address (unsafe_uri), or an internal
-    one that is an address, a network path, or climbs out of the package."""
-    target = attributes.get("target", "")
-    if attributes.get("targetmode", "").strip().lower() == "external":
-        kind = attributes.get("type", "").strip().rstrip("/").rsplit("/", 1)[-1].lower()
-        return kind != EXTERNAL_LINK or unsafe_uri(target)
-    target = urllib.parse.unquote(target)
-    if "\\" in target or ":" in target or target.startswith("//"):
-        return True
-    # word/_rels/document.xml.rels holds the relationships of word/document.xml.
-    folder = rels_name.rsplit("_rels/", 1)[0]
-    path = posixpath.normpath(target[1:] if target.startswith("/") else folder + target)
-    return path == ".." or path.startswith("../")
-
-
-def _xml_elements(xml: bytes) -> list[tuple[str, dict[str, str]]]:
-    """(name, {attribute: value}) of each element of a package's XML part, names without
-    their namespace and in lower case. A document type declaration is refused, so no entity
-    is ever defined or expanded; expat reads the encoding the part declares (UTF-16
-    included), so no encoding hides an element."""
-    from xml.parsers import expat
-
-    def local(name: str) -> str:
-        return name.rsplit(" ", 1)[-1].lower()
-
-    def start(name, attributes):
-        elements.append((local(name), {local(k): v for k, v in attributes.items()}))
-
-    def refuse(*args):
-        raise ValueError("a document type declaration in a Word package")
-
-    elements = []
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = start
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    try:
-        parser.Parse(xml, True)
-    except expat.ExpatError as error:
-        raise ValueError("not XML") from error
-    return elements
-
-
-_PARAGRAPH_END = re.compile(r"</w:p>|<w:br\b[^>]*/>|<w:cr\b[^>]*/>")
-_TAB = re.compile(r"<w:tab\b[^>]*/>")
-_TAG = re.compile(r"<[^>]*>")
-
-
-def _docx_text(xml: str) -> str:
-    """The words of word/document.xml. Tags are stripped with a regular expression, not an
-    XML parser, so no entity or DTD in a hostile file is ever expanded."""
-    xml = _PARAGRAPH_END.sub("\n", xml)
-    xml = _TAB.sub("\t", xml)
-    text = html.unescape(_TAG.sub("", xml))
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _clean_text(text: str) -> str:
-    """Text PostgreSQL can store: no NUL bytes or lone surrogates; at most ~1 MB."""
-    text = text.replace("\x00", "")[:MAX_TEXT_CHARS]
-    return text.encode("utf-8", errors="replace").decode("utf-8")
 
 
 # --- Drawing plain PDFs ---------------------------------------------------------------------

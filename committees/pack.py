@@ -30,16 +30,7 @@ from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
 from committees import policies, rules
-from committees.documents import (
-    PDF,
-    UNSAFE_KEYS,
-    TooComplex,
-    new_pdf,
-    pdf_dictionaries,
-    pdf_safe,
-    resolve,
-    unsafe_entry,
-)
+from committees.documents import new_pdf, pdf_safe
 from committees.models import (
     AgendaItem,
     AgendaPack,
@@ -53,6 +44,14 @@ from committees.models import (
     agenda_tree,
 )
 from committees.queries import public as queries
+from portal_kit.uploads import (
+    PDF,
+    UNSAFE_KEYS,
+    TooComplex,
+    pdf_dictionaries,
+    resolve,
+    unsafe_entry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -359,7 +358,7 @@ def _assemble(contents: _Contents, report) -> tuple[bytes, int, dict[int, tuple[
 
 def _make_inert(page) -> None:
     """Strip what could run something from a page copied into the pack, by the rule uploads
-    are refused by (committees.documents.unsafe_entry): its automatic actions and the
+    are refused by (portal_kit.uploads.unsafe_entry): its automatic actions and the
     annotations that are active content or lead to some are left out; whatever else the page
     leads to that the rule finds (a presentation step's action, another page a link goes to,
     which pypdf copies along with the link) is disarmed where it is. Uploads holding any of

@@ -15,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from committees import documents
 from committees.models import Document, DocumentKind, Meeting
+from portal_kit import uploads
 from tests.committees.factories import MeetingFactory, PaperFactory, minimal_pdf
 from tests.security.payloads import content_types
 
@@ -184,12 +185,12 @@ class TestRefused:
         assert_refused(media, documents.WRONG_TYPE, content.getvalue(), "budget.docx")
 
     def test_an_old_word_document(self, media):
-        content = documents.OLE_MAGIC + b"\x00" * 600
+        content = uploads.OLE_MAGIC + b"\x00" * 600
 
         assert_refused(media, documents.OLD_WORD_FORMAT, content, "report.doc")
 
     def test_a_password_protected_word_document(self, media):
-        content = documents.OLE_MAGIC + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le")
+        content = uploads.OLE_MAGIC + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le")
 
         assert_refused(media, documents.PASSWORD_PROTECTED, content, "report.docx")
 
@@ -257,7 +258,7 @@ class TestRefused:
             archive.open("word/document.xml", "w") as member,
         ):
             zeros = b"\x00" * (1024 * 1024)
-            for _ in range(documents.MAX_DOCX_UNPACKED_BYTES // len(zeros) + 1):
+            for _ in range(uploads.MAX_DOCX_UNPACKED_BYTES // len(zeros) + 1):
                 member.write(zeros)
         assert len(bomb.getvalue()) < 2 * 1024 * 1024
 

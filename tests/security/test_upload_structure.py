@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from committees import documents
 from committees.models import Document, DocumentKind
+from portal_kit import uploads
 from tests.committees.factories import PaperFactory
 from tests.security.payloads import (
     WORD_MAIN,
@@ -339,14 +340,14 @@ def test_a_member_that_unpacks_far_beyond_its_packed_size_is_refused_before_it_i
 
 
 def test_a_word_document_with_too_many_members_is_refused(media, monkeypatch):
-    monkeypatch.setattr(documents, "MAX_DOCX_ENTRIES", 30)
+    monkeypatch.setattr(uploads, "MAX_DOCX_ENTRIES", 30)
     parts = {f"customXml/item{n}.xml": "<x/>" for n in range(2, 40)}
 
     assert_refused(media, word_document(parts=parts), documents.TOO_BIG_UNPACKED)
 
 
 def test_members_declaring_more_than_the_total_unpacked_size_are_refused(media, monkeypatch):
-    monkeypatch.setattr(documents, "MAX_DOCX_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(uploads, "MAX_DOCX_UNPACKED_BYTES", 1024 * 1024)
     parts = {f"word/media/image{n}.png": bytes(range(256)) * 1024 for n in range(2, 8)}
 
     assert_refused(media, word_document(parts=parts), documents.TOO_BIG_UNPACKED)

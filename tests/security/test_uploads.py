@@ -29,6 +29,7 @@ from committees import documents
 from committees.models import AgendaPack, Document, PackStatus
 from committees.pack import build_pack
 from organisation.roles import Role
+from portal_kit import uploads
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
@@ -208,7 +209,7 @@ HOSTILE_FILES = {
     ),
     "png": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, documents.WRONG_TYPE),
     "pdf magic too late": (b" " + PDF, documents.WRONG_TYPE),
-    "old word format": (documents.OLE_MAGIC + b"\x00" * 600, documents.OLD_WORD_FORMAT),
+    "old word format": (uploads.OLE_MAGIC + b"\x00" * 600, documents.OLD_WORD_FORMAT),
     "empty": (b"", documents.EMPTY),
     "password protected pdf": (_encrypted_pdf(), documents.PASSWORD_PROTECTED),
     "encrypted pdf with only an owner password": (
@@ -650,7 +651,7 @@ def test_an_ordinary_pdf_whose_parts_are_held_in_other_objects_is_accepted(gs, p
 
 def test_a_pdf_with_more_objects_than_can_be_followed_is_refused(gs, paper, media, monkeypatch):
     """The check follows every reference; one it cannot finish is not trusted."""
-    monkeypatch.setattr(documents, "MAX_PDF_OBJECTS", 100)
+    monkeypatch.setattr(uploads, "MAX_PDF_OBJECTS", 100)
     before = row_counts()
     response = upload(gs, paper, content=_chain_of_go_tos(200))
     assert_refused(response, documents.TOO_COMPLEX)
@@ -732,7 +733,7 @@ def test_active_content_in_a_file_stored_before_the_check_never_reaches_the_pack
 
     reader = PdfReader(io.BytesIO(data))
     assert "(page 1)" in "".join(page.extract_text() for page in reader.pages)
-    assert documents.active_content(reader) == ""
+    assert uploads.active_content(reader) == ""
     everything = _everything_in(reader)
     assert everything & ACTIVE_NAMES == set()
     assert [p for p in PAYLOADS if any(p in value for value in everything)] == []
@@ -786,7 +787,7 @@ def test_a_page_another_page_links_to_is_made_inert_before_it_is_copied(paper):
 
     reader = PdfReader(io.BytesIO(_built_pack(paper)))
 
-    assert documents.active_content(reader) == ""
+    assert uploads.active_content(reader) == ""
     everything = _everything_in(reader)
     assert everything & ACTIVE_NAMES == set()
     assert [p for p in PAYLOADS if any(p in value for value in everything)] == []
@@ -795,7 +796,7 @@ def test_a_page_another_page_links_to_is_made_inert_before_it_is_copied(paper):
 def test_an_annotation_with_more_actions_than_can_be_followed_is_left_out_of_the_pack(
     paper, monkeypatch
 ):
-    monkeypatch.setattr(documents, "MAX_PDF_OBJECTS", 100)
+    monkeypatch.setattr(uploads, "MAX_PDF_OBJECTS", 100)
     chain = {n: b"<< /S /GoTo /D [3 0 R /Fit] /Next %d 0 R >>" % (n + 1) for n in range(7, 207)}
     chain[207] = GO_TO_PAGE_ONE
     DocumentFactory(

@@ -2,13 +2,27 @@
 rows opened (unsealed) than a page shows: the register opens none."""
 
 import dataclasses
+import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q
+from django.db.models.functions import TruncDate
 
 from organisation.roles import Role
-from whistleblowing import receipts, services
-from whistleblowing.models import SHARED_KINDS, Attachment, Concern, Entry, Route
+from portal_kit.templatetags.portal_kit import day
+from portal_kit.time import LONDON
+from whistleblowing import receipts, rules, services
+from whistleblowing.models import (
+    SHARED_KINDS,
+    Attachment,
+    Concern,
+    Entry,
+    EntryKind,
+    Ground,
+    Outcome,
+    Route,
+    Status,
+)
 from whistleblowing.policies import concerns as policy
 
 
@@ -78,3 +92,231 @@ def counts_by(queryset, field: str) -> dict[str, int]:
 
 def overdue_count(queryset, today) -> int:
     return queryset.filter(Q(acknowledged_at__isnull=True, acknowledge_due__lt=today)).count()
+
+
+# --- The annual report (policy 29) -----------------------------------------------------------
+
+
+class Median(Aggregate):
+    """PostgreSQL's median (the 50th percentile, interpolated) of a number."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _london_days(start: str, end: str) -> Func:
+    """Whole calendar days, London time, from the moment `start` to the moment `end`."""
+    return Func(
+        TruncDate(end, tzinfo=LONDON),
+        TruncDate(start, tzinfo=LONDON),
+        template="(%(expressions)s)",
+        arg_joiner=" - ",
+        output_field=IntegerField(),
+    )
+
+
+def _london_midnight(on: dt.date) -> dt.datetime:
+    return dt.datetime.combine(on, dt.time(), tzinfo=LONDON)
+
+
+def _between(field: str, first: dt.date, last: dt.date) -> Q:
+    """`field`, a moment, falls on a London day from `first` to `last`."""
+    return Q(
+        **{
+            f"{field}__gte": _london_midnight(first),
+            f"{field}__lt": _london_midnight(last + dt.timedelta(days=1)),
+        }
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportRow:
+    label: str
+    shown: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportTable:
+    """One breakdown of the annual report: its rows as the committee reads them (small
+    numbers hidden, rules.shown_breakdown) and the total they add up to."""
+
+    caption: str
+    heading: str
+    rows: list[ReportRow]
+    total: ReportRow
+
+
+@dataclasses.dataclass(frozen=True)
+class AnnualReport:
+    """What the annual report to the Audit and Procurement Committee says (policy 29): only
+    counts as the committee may read them and the lessons learned, never a name or a word of
+    a concern. Concerns received in the year are counted by ground, quarter, how they were
+    raised, who dealt with them and where they stand; concerns concluded (closed) in the
+    year by outcome, with the lessons learned from them."""
+
+    year_start: dt.date
+    year_end: dt.date
+    as_at: dt.date
+    received: str
+    detriments: str
+    acknowledged_on_time: str
+    median_days_to_acknowledge: str
+    concluded: str
+    median_days_to_close: str
+    received_tables: list[ReportTable]
+    acknowledgement_table: ReportTable
+    outcome_table: ReportTable
+    lessons: list[str]
+    #: The lessons come from fewer than 5 concerns: the page asks the Monitoring Officer to
+    #: check that none could point to a case.
+    lessons_from_few: bool
+
+    @property
+    def year_name(self) -> str:
+        return rules.financial_year_name(self.year_start)
+
+    @property
+    def complete(self) -> bool:
+        """The year has ended (else the report counts to `as_at`)."""
+        return self.as_at > self.year_end
+
+    @property
+    def title(self) -> str:
+        return f"Whistleblowing Annual Report {self.year_name}"
+
+
+def _table(caption: str, heading: str, labelled_counts: list[tuple[str, int]]) -> ReportTable:
+    counts = [n for _, n in labelled_counts]
+    shown = rules.shown_breakdown(counts)
+    rows = [ReportRow(label, text) for (label, _), text in zip(labelled_counts, shown, strict=True)]
+    return ReportTable(caption, heading, rows, ReportRow("Total", rules.shown_count(sum(counts))))
+
+
+def annual_report(year_start: dt.date, *, today: dt.date) -> AnnualReport:
+    """The annual report for the council's year from `year_start` (1 April), as at `today`:
+    two queries, whatever the number of concerns (the counts and medians in one, the lessons
+    learned in the other; only the lessons are unsealed)."""
+    first, last = rules.financial_year(year_start)
+    received = _between("received_at", first, last)
+    concluded = Q(status=Status.CLOSED) & _between("closed_at", first, last)
+    acknowledged = received & Q(acknowledged_at__isnull=False)
+    on_time = acknowledged & Q(acknowledged_day__lte=F("acknowledge_due"))
+    quarters = rules.financial_quarters(first)
+    counts = {
+        "received": Count("pk", filter=received),
+        "detriments": Count("pk", filter=received & Q(detriment_of__isnull=False)),
+        "acknowledged": Count("pk", filter=acknowledged),
+        "on_time": Count("pk", filter=on_time),
+        "median_acknowledge": Median("days_to_acknowledge", filter=acknowledged),
+        "concluded": Count("pk", filter=concluded),
+        "median_close": Median("days_to_close", filter=concluded),
+        **{f"ground:{g}": Count("pk", filter=received & Q(ground=g)) for g in Ground.values},
+        **{f"status:{s}": Count("pk", filter=received & Q(status=s)) for s in Status.values},
+        **{f"route:{r}": Count("pk", filter=received & Q(route=r)) for r in Route.values},
+        **{f"outcome:{o}": Count("pk", filter=concluded & Q(outcome=o)) for o in Outcome.values},
+        "anonymous": Count("pk", filter=received & Q(anonymous=True)),
+        **{
+            f"quarter:{n}": Count("pk", filter=received & _between("received_at", a, b))
+            for n, (_, a, b) in enumerate(quarters)
+        },
+    }
+    figures = (
+        Concern.objects.filter(received | concluded)
+        .annotate(
+            acknowledged_day=TruncDate("acknowledged_at", tzinfo=LONDON),
+            days_to_acknowledge=_london_days("received_at", "acknowledged_at"),
+            days_to_close=_london_days("received_at", "closed_at"),
+        )
+        .aggregate(**counts)
+    )
+    n_received, n_acknowledged = figures["received"], figures["acknowledged"]
+    acknowledgement = _table(
+        "Written acknowledgements of the concerns received (within 7 days: policy 21)",
+        "Acknowledgement",
+        [
+            ("Acknowledged within 7 days", figures["on_time"]),
+            ("Acknowledged after 7 days", n_acknowledged - figures["on_time"]),
+            ("Not yet acknowledged", n_received - n_acknowledged),
+        ],
+    )
+    lessons, from_concerns = _lessons(first, last)
+    return AnnualReport(
+        year_start=first,
+        year_end=last,
+        as_at=today,
+        received=rules.shown_count(n_received),
+        # Beside the number received, as one of two counts adding up to it.
+        detriments=rules.shown_breakdown(
+            [figures["detriments"], n_received - figures["detriments"]]
+        )[0],
+        acknowledged_on_time=acknowledgement.rows[0].shown,
+        median_days_to_acknowledge=rules.shown_median(
+            figures["median_acknowledge"], n_acknowledged
+        ),
+        concluded=rules.shown_count(figures["concluded"]),
+        median_days_to_close=rules.shown_median(figures["median_close"], figures["concluded"]),
+        received_tables=[
+            _table(
+                "Concerns received, by what they were about",
+                "What the concern was about",
+                [(label, figures[f"ground:{g}"]) for g, label in Ground.choices],
+            ),
+            _table(
+                "Concerns received, by quarter",
+                "Quarter",
+                [(name, figures[f"quarter:{n}"]) for n, (name, _, _) in enumerate(quarters)],
+            ),
+            _table(
+                "Concerns received, named or anonymous",
+                "How the concern was raised",
+                [
+                    ("Named", n_received - figures["anonymous"]),
+                    ("Anonymous", figures["anonymous"]),
+                ],
+            ),
+            _table(
+                "Concerns received, by who dealt with them",
+                "Dealt with by",
+                [(label, figures[f"route:{r}"]) for r, label in Route.choices],
+            ),
+            _table(
+                f"Concerns received, where they stood on {day(today)}",
+                "Status",
+                [(label, figures[f"status:{s}"]) for s, label in Status.choices],
+            ),
+        ],
+        acknowledgement_table=acknowledgement,
+        outcome_table=_table(
+            "Concerns concluded in the year, by outcome",
+            "Outcome",
+            [(label, figures[f"outcome:{o}"]) for o, label in Outcome.choices],
+        ),
+        lessons=lessons,
+        lessons_from_few=0 < from_concerns < rules.SMALL_NUMBER,
+    )
+
+
+def _lessons(first: dt.date, last: dt.date) -> tuple[list[str], int]:
+    """The lessons learned recorded when the concerns concluded in the year were closed (the
+    last closing of each), unsealed here and for this only: each lesson once, in alphabetical
+    order, tied to no concern. Also how many concerns they come from."""
+    outcomes = (
+        Entry.objects.filter(
+            Q(concern__status=Status.CLOSED) & _between("concern__closed_at", first, last),
+            kind=EntryKind.OUTCOME,
+            erased=False,
+        )
+        .order_by("concern_id", "-created_at", "-pk")
+        .distinct("concern_id")
+        .only("pk", "concern_id", "kind", "body", "erased")
+    )
+    lessons = set()
+    from_concerns = 0
+    for entry in outcomes:
+        lesson = " ".join(services.entry_content(entry).get("lessons", "").split())
+        if lesson:
+            lessons.add(lesson)
+            from_concerns += 1
+    return sorted(lessons, key=str.casefold), from_concerns

@@ -13,12 +13,15 @@ writes, every refusal a `ValidationError` with a `code`.
 import dataclasses
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from committees import services as committee_services
 from organisation.policies import SERVER_CONSOLE, has_role
 from organisation.roles import Role
 from portal_kit.models import ANY_VERSION, locked_current, save_next_version
@@ -39,6 +42,9 @@ from whistleblowing.models import (
     Status,
     Triage,
 )
+
+if TYPE_CHECKING:
+    from committees.models import AgendaItem, Document, Paper
 
 SCRIPT = SERVER_CONSOLE
 #: Notes and messages add to a case without changing the concern's own fields, so two
@@ -741,6 +747,109 @@ def reseal_all(*, batch: int = 500) -> int:
     return moved
 
 
+# --- The annual report (policy 29) ---------------------------------------------------------
+
+NOT_MONITORING_OFFICER = "Only the Monitoring Officer makes the annual report"
+YEAR_NOT_BEGUN = "Choose a year that has begun"
+NOT_A_REPORT_MEETING = "Choose a meeting of the %(committee)s that is still to come"
+ALREADY_PLACED = "The whistleblowing annual report for %(year)s is already on this meeting's agenda"
+
+
+@dataclasses.dataclass(frozen=True)
+class PlacedReport:
+    """Where the annual report went: the committees app's report, agenda item and file."""
+
+    paper: "Paper"
+    item: "AgendaItem"
+    document: "Document"
+
+
+def report_meetings(*, now: dt.datetime | None = None):
+    """The meetings the annual report may go to: the Audit and Procurement Committee's to
+    come (policy 27 and 29), through the committees app's queries."""
+    from committees.queries import manage as committee_queries
+
+    return committee_queries.upcoming_meetings_of(rules.REPORTED_TO, now=now)
+
+
+def place_annual_report(
+    *, year_start: dt.date, meeting, actor, now: dt.datetime | None = None
+) -> PlacedReport:
+    """Put the annual report for the council's year from `year_start` on `meeting`'s agenda
+    (a meeting of the Audit and Procurement Committee still to come), through the committees
+    app's services, as Governance Services would: a new agenda item, a public report on it
+    and the report's PDF (whistleblowing.report_pdf). The clerk's rules apply: an agenda
+    already published takes the report only once it has its approvals, so it is refused
+    there, whole. Opening the lessons learned is logged as an opening of the annual
+    report."""
+    from committees.models import ConsultationRole, DocumentKind
+    from portal_kit.templatetags.portal_kit import full_day
+    from whistleblowing import queries, report_pdf
+
+    now = now or timezone.now()
+    today = now.astimezone(LONDON).date()
+    if actor is not SCRIPT and not has_role(actor, Role.MONITORING_OFFICER):
+        raise _refused(NOT_MONITORING_OFFICER, "not_allowed")
+    first, _ = rules.financial_year(year_start)
+    if first > today:
+        raise _refused(YEAR_NOT_BEGUN, "year_not_begun", "year")
+    meeting = report_meetings(now=now).filter(pk=getattr(meeting, "pk", None)).first()
+    if meeting is None:
+        raise _refused(
+            NOT_A_REPORT_MEETING, "not_a_report_meeting", "meeting", committee=rules.REPORTED_TO
+        )
+    report = queries.annual_report(first, today=today)
+    meeting_day = meeting.start.astimezone(LONDON).date()
+    pdf = report_pdf.render(report, meeting_line=f"{meeting.title}, {full_day(meeting_day)}")
+    author = "" if actor is SCRIPT else (actor.full_name or "")
+    with transaction.atomic():
+        if actor is not SCRIPT:
+            record_opening(concern=None, reader=actor, kind=OpeningKind.REPORT)
+        item = committee_services.add_agenda_item(
+            meeting=meeting,
+            details=committee_services.AgendaItemDetails(
+                title=report.title, lead=report_pdf.AUTHOR
+            ),
+            actor=actor,
+        )
+        try:
+            paper = committee_services.create_paper(
+                details=committee_services.PaperDetails(
+                    reference=f"WB-AR-{first.year}-{meeting_day:%Y%m%d}",
+                    title=report.title,
+                    date=meeting_day,
+                    author_name=author or "Monitoring Officer",
+                    author_job_title="Monitoring Officer",
+                    wards_affected="Not applicable",
+                    executive_summary=report_pdf.purpose(report),
+                    is_public=True,
+                ),
+                item=item,
+                role=ConsultationRole.NOTING,
+                recommendation=report_pdf.RECOMMENDATION,
+                actor=actor,
+            )
+        except ValidationError as error:
+            taken = getattr(error, "error_dict", {}).get("reference", [])
+            if any(e.code == "reference_taken" for e in taken):
+                raise _refused(
+                    ALREADY_PLACED, "already_placed", "meeting", year=report.year_name
+                ) from None
+            raise
+        document = committee_services.upload_document(
+            uploaded_file=SimpleUploadedFile(
+                f"whistleblowing-annual-report-{report.year_name.replace('/', '-')}.pdf",
+                pdf,
+                content_type="application/pdf",
+            ),
+            kind=DocumentKind.REPORT,
+            title=report.title,
+            paper=paper,
+            actor=actor,
+        )
+    return PlacedReport(paper=paper, item=item, document=document)
+
+
 # --- Notices --------------------------------------------------------------------------------
 
 
@@ -779,6 +888,7 @@ __all__ = [
     "Answers",
     "Evidence",
     "MeetingDetails",
+    "PlacedReport",
     "Raised",
     "acknowledge",
     "add_information",
@@ -789,6 +899,7 @@ __all__ = [
     "concern_for_code",
     "erase_expired_content",
     "message_reporter",
+    "place_annual_report",
     "raise_concern",
     "record_meeting",
     "record_opening",

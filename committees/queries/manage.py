@@ -518,3 +518,20 @@ def locations():
 
 def contact_officers():
     return get_user_model().objects.filter(is_active=True).order_by("full_name", "pk")
+
+
+# --- For other apps' reports ------------------------------------------------------------------
+
+
+def upcoming_meetings_of(name: str, *, now=None):
+    """The meetings from now on of the decision maker called `name` whose business can still
+    change (not cancelled, minutes not approved), soonest first, titled: one query. Another
+    app places its report on one of their agendas through the services (the whistleblowing
+    annual report, on the Audit and Procurement Committee's)."""
+    now = now or timezone.now()
+    return (
+        Meeting.objects.filter(organizations__name__iexact=name, start__gte=now)
+        .exclude(state__in=[MeetingState.CANCELLED, MeetingState.MINUTES_APPROVED])
+        .with_titles()
+        .order_by("start", "pk")
+    )

@@ -347,6 +347,28 @@ def concern_for_code(text: str) -> Concern | None:
     return Concern.objects.filter(receipt_hash=receipts.code_hash(code)).first()
 
 
+NOT_A_SCRIPT = "Only a script replaces a receipt code"
+NO_CODE = "This concern is not followed with a receipt code"
+
+
+def replace_receipt_code(*, concern: Concern, actor) -> str:
+    """A new receipt code for a concern followed with one, returned once and never stored;
+    the old code no longer opens it. For scripts only (the demo prints a code to try on every
+    `make run`): nobody can show a handler that they raised an anonymous concern, so no page
+    offers it."""
+    if actor is not SCRIPT:
+        raise _refused(NOT_A_SCRIPT, "not_allowed")
+    code = receipts.new_code()
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update().get(pk=concern.pk)
+        if concern.receipt_hash is None or concern.content_erased_at:
+            raise _refused(NO_CODE, "no_code")
+        concern.receipt_hash = receipts.code_hash(code)
+        _history_as(SCRIPT, concern)
+        concern.save(update_fields=["receipt_hash", "updated_at"])
+    return code
+
+
 def _open_to_reporter(concern: Concern) -> None:
     if concern.content_erased_at:
         raise _refused(ERASED, "erased")
@@ -904,6 +926,7 @@ __all__ = [
     "record_meeting",
     "record_opening",
     "reopen",
+    "replace_receipt_code",
     "reroute",
     "reseal_all",
     "triage",

@@ -15,11 +15,15 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 accounts = demo.load()
+                # Lines an app's demo asks to print once (its `load()` answers `printed`),
+                # such as a receipt code to try: printed here and kept nowhere.
+                printed = []
                 # Then every other app with a `demo` module, in INSTALLED_APPS order.
                 for app_config in apps.get_app_configs():
                     module = f"{app_config.name}.demo"
                     if app_config.name != "organisation" and importlib.util.find_spec(module):
-                        importlib.import_module(module).load()
+                        loaded = importlib.import_module(module).load()
+                        printed += getattr(loaded, "printed", ())
         except RuntimeError as error:
             raise CommandError(str(error)) from None
         width = max(len(email) for _, email, _ in accounts)
@@ -35,4 +39,6 @@ class Command(BaseCommand):
             f"(now {demo.current_code()}), or add key {demo.DEMO_TOTP_KEY} (hex) "
             "to an authenticator app."
         )
+        for line in printed:
+            self.stdout.write(line)
         self.stdout.write("")

@@ -87,3 +87,43 @@ class ConcernPolicy(Policy):
 
 
 concerns = ConcernPolicy()
+
+
+# --- The reporter's own case ------------------------------------------------------------------
+
+
+class ReporterAccess:
+    """Who may follow a case as its reporter: never a role, only the reporter.
+
+    - With the receipt code: whoever enters it is let into that one case, in that browser's
+      session, for `GRANT_MINUTES` after their last page (then they enter it again).
+    - Signed in: the account that raised a named concern (its `reporter_tag`), from their list
+      of concerns, on the same terms.
+    - The officer who logged a concern on someone's behalf is not let in, even with the code
+      they handed over.
+
+    A case that is not theirs is the same 404 as one that does not exist.
+    """
+
+    GRANT_MINUTES = 20
+
+    def may_follow(self, user, concern, *, by_account: bool) -> bool:
+        from whistleblowing import receipts
+
+        signed_in = is_signed_in(user)
+        if concern is None or (signed_in and concern.logged_by_id == user.pk):
+            return False
+        if by_account:
+            return (
+                signed_in
+                and concern.reporter_tag is not None
+                and bytes(concern.reporter_tag) == receipts.reporter_tag(user)
+            )
+        return concern.receipt_hash is not None
+
+    def may_log_for(self, logger, reporter) -> bool:
+        """An officer logs a concern for someone else's account, never their own."""
+        return is_signed_in(logger) and reporter is not None and reporter.pk != logger.pk
+
+
+reporter_access = ReporterAccess()

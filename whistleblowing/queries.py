@@ -320,3 +320,78 @@ def _lessons(first: dt.date, last: dt.date) -> tuple[list[str], int]:
             lessons.add(lesson)
             from_concerns += 1
     return sorted(lessons, key=str.casefold), from_concerns
+
+
+# --- The reporter's side: their own case -----------------------------------------------------
+
+
+def reporter_case(case_id) -> Concern | None:
+    """The case a reporter's session names (whistleblowing.policies.reporter_access decides
+    whether they may follow it), in one query."""
+    if not isinstance(case_id, int):
+        return None
+    return Concern.objects.filter(pk=case_id).first()
+
+
+def reporter_concern_for_account(pk: int, user) -> Concern | None:
+    """A signed-in named reporter's concern `pk`, or None if it is not theirs (one query)."""
+    return reporter_concerns(user).filter(pk=pk).first()
+
+
+@dataclasses.dataclass(frozen=True)
+class ReporterItem:
+    """One thing the reporter reads in their case, in order; a meeting carries the reporter's
+    comments on its note."""
+
+    entry: Entry
+    content: dict
+    files: list
+    comments: list
+
+
+@dataclasses.dataclass(frozen=True)
+class ReporterCase:
+    concern: Concern
+    #: What the reporter answered when raising it (the REPORT entry), with its files.
+    report: TimelineEntry | None
+    acknowledgement: dict
+    items: list[ReporterItem]
+    meetings: list[ReporterItem]
+
+
+def reporter_case_page(concern: Concern) -> ReporterCase:
+    """Everything a reporter reads of their case (what is shared with them, never the
+    handlers' notes, triage or outcome), unsealed: two queries whatever its length."""
+    shared = timeline(concern, reporter_view=True)
+    comments: dict[int, list] = {}
+    for item in shared:
+        if item.entry.kind == EntryKind.MEETING_COMMENT:
+            comments.setdefault(item.content.get("meeting"), []).append(item)
+    report = next((i for i in shared if i.entry.kind == EntryKind.REPORT), None)
+    acknowledgement = next(
+        (i.content for i in shared if i.entry.kind == EntryKind.ACKNOWLEDGEMENT), {}
+    )
+    items = [
+        ReporterItem(i.entry, i.content, i.files, comments.get(i.entry.pk, []))
+        for i in shared
+        if i.entry.kind not in (EntryKind.REPORT, EntryKind.MEETING_COMMENT)
+    ]
+    meetings = [i for i in items if i.entry.kind == EntryKind.MEETING]
+    return ReporterCase(concern, report, acknowledgement, items, meetings)
+
+
+def reporter_concern_list(user) -> list[Concern]:
+    """A signed-in named reporter's concerns, newest first, for their list (one query, nothing
+    unsealed)."""
+    return list(reporter_concerns(user))
+
+
+def reporter_meeting(concern: Concern, pk: int) -> Entry | None:
+    """A meeting of the reporter's case, for their comment on its note (one query)."""
+    return Entry.objects.filter(concern=concern, pk=pk, kind=EntryKind.MEETING).first()
+
+
+def reporter_report(concern: Concern) -> dict:
+    """What the reporter answered when raising the case (one query), or {} once erased."""
+    report = Entry.objects.filter(concern=concern, kind=EntryKind.REPORT).first()
+    return services.entry_content(report) if report else {}

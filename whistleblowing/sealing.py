@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import struct
+import time
 from dataclasses import dataclass
 from functools import cache
 
@@ -164,3 +165,86 @@ def reseal(sealed, *, case_id: int, purpose: str) -> bytes:
     return seal(
         open_bytes(sealed, case_id=case_id, purpose=purpose), case_id=case_id, purpose=purpose
     )
+
+
+# --- Drafts: a reporter's answers in progress, carried by their own pages ------------------
+#
+# The answers of a concern being written are never kept on the server: each page carries them
+# in one hidden field, sealed here under the same key ring, bound to the purpose "draft:<kind>"
+# (so a draft of one journey is not taken by another, and no case value opens as a draft)
+# with the time it was sealed, so an old copy (a page left open, a form found in a browser's
+# history) opens no more after `max_age`. Files added to a draft are sealed under a key of
+# their own that only the draft holds (`seal_with_own_key`): what the server stores of them
+# opens with nothing the server keeps.
+
+DRAFT_PURPOSE = "draft"
+#: Longer than any draft the pages make (their text answers are limited): refused unread.
+MAX_DRAFT_CHARS = 400_000
+
+
+class DraftExpired(SealBroken):
+    """A draft that opened, but was sealed longer ago than it may be used."""
+
+
+def _draft_associated(kind: str) -> bytes:
+    return f"whistleblowing:{DRAFT_PURPOSE}:{kind}".encode()
+
+
+def seal_draft(value, *, kind: str, now: float | None = None) -> str:
+    """`value` (anything JSON holds) sealed for a hidden form field, as URL-safe base64 text,
+    stamped with the time it was sealed."""
+    ring = current_secrets()
+    issued = int(now if now is not None else time.time())
+    data = json.dumps({"iat": issued, "value": value}, ensure_ascii=False).encode()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = AESGCM(ring.keys[ring.current]).encrypt(nonce, data, _draft_associated(kind))
+    return base64.urlsafe_b64encode(_HEADER.pack(ring.current) + nonce + sealed).decode()
+
+
+def open_draft(text: str, *, kind: str, max_age: float, now: float | None = None):
+    """The value `seal_draft` sealed for `kind`, if it was sealed at most `max_age` seconds
+    ago. Raises SealBroken for anything else (altered, cut short, another kind, a key no longer
+    held, too long to be a draft) and DraftExpired for one too old."""
+    if not isinstance(text, str) or not text or len(text) > MAX_DRAFT_CHARS:
+        raise SealBroken("not a draft")
+    try:
+        sealed = base64.urlsafe_b64decode(text.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise SealBroken("not a draft") from None
+    if len(sealed) < _HEADER.size + NONCE_BYTES + 16:
+        raise SealBroken("too short")
+    (key_id,) = _HEADER.unpack_from(sealed)
+    key = current_secrets().keys.get(key_id)
+    if key is None:
+        raise SealBroken(f"key {key_id} is not in WHISTLEBLOWING_KEYS")
+    nonce = sealed[_HEADER.size : _HEADER.size + NONCE_BYTES]
+    try:
+        data = AESGCM(key).decrypt(
+            nonce, sealed[_HEADER.size + NONCE_BYTES :], _draft_associated(kind)
+        )
+    except InvalidTag:
+        raise SealBroken("the draft does not belong here or was altered") from None
+    opened = json.loads(data)
+    age = (now if now is not None else time.time()) - opened["iat"]
+    if not -60 <= age <= max_age:
+        raise DraftExpired("the draft is too old")
+    return opened["value"]
+
+
+def seal_with_own_key(data: bytes, *, purpose: str) -> tuple[bytes, bytes]:
+    """`data` sealed under a new random key: (the key, the sealed bytes). The key is not kept
+    here: whoever keeps the sealed bytes cannot open them without it."""
+    key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    associated = f"whistleblowing:own-key:{purpose}".encode()
+    return key, nonce + AESGCM(key).encrypt(nonce, bytes(data), associated)
+
+
+def open_with_own_key(sealed: bytes, key: bytes, *, purpose: str) -> bytes:
+    if len(key) != KEY_BYTES or len(sealed) < NONCE_BYTES + 16:
+        raise SealBroken("not sealed with this key")
+    associated = f"whistleblowing:own-key:{purpose}".encode()
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)
+    except InvalidTag:
+        raise SealBroken("not sealed with this key, or altered") from None

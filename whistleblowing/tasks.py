@@ -51,3 +51,16 @@ def notify_reporter(concern_id: int) -> int:
         context={"link": _link("whistleblowing:my_concerns")},
     )
     return 1
+
+
+# --- Drafts (the reporter's side) -----------------------------------------------------------
+
+
+@task()
+def forget_draft_file(name: str) -> int:
+    """Delete a file added to a draft (whistleblowing.drafts), once no draft can still name
+    it, and any other draft file as old. Returns how many were deleted."""
+    from whistleblowing import drafts
+
+    drafts.forget_file(name)
+    return 1 + drafts.sweep()

@@ -110,12 +110,6 @@ class Person(RecordModel):
             part for part in (self.title, self.given_name[:1], self.family_name) if part
         )
 
-    @property
-    def short_name(self) -> str:
-        """`name`, for the public minutes template until it reads `name` (being changed in
-        parallel); nothing else should use it."""
-        return self.name
-
     def get_absolute_url(self):
         return reverse("committees:councillor", args=[self.slug])
 

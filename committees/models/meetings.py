@@ -410,7 +410,7 @@ def vote_tally(votes) -> list[VoteCount]:
         VoteCount(
             label,
             tuple(
-                v.person.short_name
+                v.person.name
                 for v in sorted(
                     (v for v in votes if v.choice == choice),
                     key=lambda v: (v.person.family_name, v.person.given_name, v.person_id),

@@ -1,12 +1,14 @@
 """E-mail alerts, written and sent: the confirmation message of a subscription, and one
-message per alert (a published agenda, or supplementary items and reports) to each confirmed
-subscriber. A helper of committees.services and committees.tasks: nothing else calls it.
+message per alert (a published agenda, or supplementary items, reports and files: added to
+the published agenda, or made public on it) to each confirmed subscriber. A helper of
+committees.services and committees.tasks: nothing else calls it.
 
 What a message says of the meeting is what its public page shows, read through the
 visibility policies when the message is sent (not when the alert was raised): a private
 item appears as its number, title and exemption, as on the public agenda; a private report,
-or one at private business, not at all. An alert whose meeting's agenda is no longer public,
-or that has nothing public left to announce, sends nothing.
+or one at private business, not at all, nor its files; a withdrawn file not at all. An
+alert whose meeting's agenda is no longer public, or that has nothing public left to
+announce, sends nothing.
 
 Each delivery is a row unique per subscription and alert, written in the transaction that
 sends the message, with the subscription locked: a task run twice, or by two workers at
@@ -21,6 +23,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -115,21 +118,41 @@ def _line(entry, number: str, consultations) -> dict:
         "title": entry.title,
         "exemption": entry.exemption,
         "reports": [
-            {"title": c.paper.title, "url": link("committees:report", c.paper_id)}
+            {
+                "title": c.paper.title,
+                "url": link("committees:report", c.paper_id),
+                "files": [
+                    {"document": d, "url": link("committees:document", d.pk)}
+                    for d in c.paper.public_documents
+                ],
+            }
             for c in consultations
         ],
     }
 
 
+def _new_files(alert: Alert):
+    """The files the alert announces, as the public may see them now (each marked
+    `replaces` if it took the place of a withdrawn one); none for any other alert."""
+    files = policies.documents.public(Document.objects.all())
+    if not alert.document_ids:
+        return files.none()
+    return files.filter(pk__in=alert.document_ids).annotate(
+        replaces=Exists(Document.objects.filter(replaced_by=OuterRef("pk")))
+    )
+
+
 def content(alert: Alert, meeting: Meeting) -> list[dict]:
     """The items (with their reports) the alert announces, as the public sees them now: the
-    whole public agenda for a published agenda; for a supplement, the items added and the
-    items carrying the reports added (with those reports only)."""
+    whole public agenda for a published agenda; for a supplement, the items added or made
+    public, the items carrying the reports added or made public (with those reports only),
+    and the items carrying the reports the files were added to (with those reports and
+    files only)."""
     entries = queries.agenda(
         meeting,
         items=policies.agenda_items.public(AgendaItem.objects.all()),
         consultations=policies.consultations.public(Consultation.objects.all()),
-        documents=policies.documents.public(Document.objects.all()).none(),
+        documents=_new_files(alert),
         with_minutes=False,
     )
     new_items, new_papers = set(alert.item_ids), set(alert.paper_ids)
@@ -139,7 +162,11 @@ def content(alert: Alert, meeting: Meeting) -> list[dict]:
             if alert.kind == AlertKind.AGENDA or sub.pk in new_items:
                 shown = sub.consultations
             else:
-                shown = [c for c in sub.consultations if c.paper_id in new_papers]
+                shown = [
+                    c
+                    for c in sub.consultations
+                    if c.paper_id in new_papers or c.paper.public_documents
+                ]
                 if not shown:
                     continue
             lines.append(_line(sub, _numbered(sub, parent), shown))

@@ -12,6 +12,7 @@ published agendas (member_step); every opening of a private paper is logged.
 import datetime as dt
 from typing import NamedTuple
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,7 +27,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from committees import alert_tokens
+from committees import alert_tokens, rules
 from committees.models import (
     AgendaItem,
     AlertSubscription,
@@ -40,6 +41,7 @@ from committees.models import (
     Paper,
     Person,
     PrivatePaperOpening,
+    SignOff,
 )
 from organisation.policies import Action, Policy, has_role, is_signed_in
 from organisation.roles import Role
@@ -245,6 +247,48 @@ def draft_business(row) -> bool:
         .exclude(agenda_published() | minutes_published())
         .exists()
     )
+
+
+# --- Approvals: what counts, and a published report that lacks them -----------------------------
+
+
+def approvals(paper: OuterRef | F) -> ArraySubquery:
+    """The categories of a report's approvals (`paper`, a reference to its primary key): the
+    rows of its sign-off table approved and not withdrawn (not_withdrawn). What counts is
+    written here once: an agenda is not published, nor a report put on a published one,
+    while a required approval is missing (services._check_sign_offs), and Governance
+    Services are warned when a report already on a published agenda comes to lack one
+    (published_lacking)."""
+    return ArraySubquery(
+        SignOff.objects.filter(not_withdrawn(), paper=paper, approved_on__isnull=False)
+        .order_by()
+        .values("category")
+    )
+
+
+def missing_approvals(approved) -> list[str]:
+    """The approvals the council requires (rules.missing_sign_offs) that are not among
+    `approved`, a report's approvals as `approvals` reads them."""
+    return rules.missing_sign_offs(set(approved or ()))
+
+
+def with_approvals_due(steps: QuerySet) -> QuerySet:
+    """Each step of a report's journey (Consultation) annotated for published_lacking:
+    `paper_approvals`, its report's (approvals), and `on_published_agenda`, whether it puts
+    the report on the published agenda of its meeting (at an item of it)."""
+    return steps.annotate(
+        paper_approvals=approvals(OuterRef("paper_id")),
+        on_published_agenda=_boolean(agenda_published("meeting__") & Q(agenda_item__isnull=False)),
+    )
+
+
+def published_lacking(step) -> list[str]:
+    """The approvals the report of `step` (annotated by with_approvals_due) lacks, if the step
+    puts it on a published agenda; nothing otherwise. The one rule of "a published report
+    lacking approvals": publication checks approvals first, but a sign-off withdrawn or
+    corrected afterwards can leave such a report short, and the clerk's pages and
+    confirmations say so while it lasts."""
+    return missing_approvals(step.paper_approvals) if step.on_published_agenda else []
 
 
 def _boolean(condition: Q) -> ExpressionWrapper:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Q
 from django.utils import timezone
 
 from committees import alert_tokens, documents, pack, policies, rules, search, tasks
@@ -326,17 +326,16 @@ def _mark_first_published(papers, now: dt.datetime) -> int:
 
 def _check_sign_offs(papers) -> None:
     """Refuse, naming each report (params: `paper`, its primary key), while a report lacks
-    the approvals the council requires: approved rows of its sign-off table that have not
-    been withdrawn."""
-    papers = list(papers.prefetch_related("sign_offs").distinct().order_by("title", "pk"))
+    the approvals the council requires (policies.missing_approvals: approved rows of its
+    sign-off table that have not been withdrawn)."""
+    papers = list(
+        papers.annotate(approved=policies.approvals(OuterRef("pk")))
+        .distinct()
+        .order_by("title", "pk")
+    )
     problems = []
     for paper in papers:
-        approved = {
-            s.category
-            for s in paper.sign_offs.all()
-            if s.approved_on is not None and s.withdrawn_at is None
-        }
-        missing = rules.missing_sign_offs(approved)
+        missing = policies.missing_approvals(paper.approved)
         if missing:
             problems.append(
                 ValidationError(
@@ -471,7 +470,22 @@ def update_agenda_item(
     if was_public and not item.is_public:
         _withdraw_packs([item.meeting_id])
     _in_step(meetings=[item.meeting])
+    if item.is_public and not was_public:
+        _announce_made_public(item)
     return item
+
+
+def _announce_made_public(item: AgendaItem) -> None:
+    """A private item has just been made public: if that opens it to the public on a
+    published agenda (policies.item_open), with its sub-items that are public business now
+    their parent is, subscribers hear of them as of a supplementary item."""
+    opened = list(
+        AgendaItem.objects.filter(
+            policies.item_open(), Q(pk=item.pk) | Q(parent=item.pk)
+        ).values_list("pk", flat=True)
+    )
+    if opened:
+        _announce(item.meeting, AlertKind.SUPPLEMENT, items=opened)
 
 
 @transaction.atomic
@@ -725,6 +739,7 @@ def upload_document(
             if paper is not None:
                 meetings = Meeting.objects.filter(consultations__paper=paper).distinct()
                 _in_step(meetings=meetings, papers=[paper])
+                _announce_file(document)
             else:
                 _in_step(meetings=[meeting], packs=False)
     except BaseException:
@@ -872,6 +887,18 @@ def _meetings_carrying(document: Document):
     return Meeting.objects.filter(agenda_items__minutes_of_id=document.meeting_id).distinct()
 
 
+def _announce_file(document: Document) -> None:
+    """A file has just been added to a report (or replaced one of its files): the
+    subscribers of each meeting taking the report hear of it, once its agenda is published
+    (_announce). Whether the message shows it (a public report at public business, the file
+    not withdrawn) is decided when it is sent. A meeting's own files (its minutes) are no
+    supplement to an agenda."""
+    if document.paper_id is None:
+        return
+    for meeting in _meetings_carrying(document):
+        _announce(meeting, AlertKind.SUPPLEMENT, documents=[document.pk])
+
+
 def _file_withdrawn(document: Document) -> None:
     """A file has just been withdrawn (or replaced): the packs that may carry it come down in
     this transaction, and the hook rebuilds them and the report's search entry."""
@@ -942,6 +969,7 @@ def replace_document(
             document._change_reason = "Replaced"
             save_next_version(document, [*WITHDRAWN_FIELDS, "replaced_by"])
             _file_withdrawn(document)
+            _announce_file(replacement)
     except BaseException:
         if replacement is not None:  # its row went with the rollback (or a failed COMMIT)
             replacement.file.delete(save=False)
@@ -1352,11 +1380,14 @@ ALERT_LINK_UNUSABLE = (
 )
 
 
-def _announce(meeting: Meeting, kind: str, *, items=(), papers=(), now=None) -> Alert | None:
+def _announce(
+    meeting: Meeting, kind: str, *, items=(), papers=(), documents=(), now=None
+) -> Alert | None:
     """Tell the subscribers of the meeting's decision makers about a publication: an agenda
-    published, or items or reports added to an agenda published for a meeting still to
-    come. One alert and one task, after commit; what the message shows is decided when it
-    is sent (committees/alerts.py). Nothing is recorded when no one has subscribed."""
+    published, or, on an agenda published for a meeting still to come, items or reports
+    added or made public, or files added to its reports. One alert and one task, after
+    commit; what the message shows is decided when it is sent (committees/alerts.py).
+    Nothing is recorded when no one has subscribed."""
     now = now or timezone.now()
     # Asked of the stored meeting, not the caller's copy (which may predate publication).
     subscribed = AlertSubscription.objects.filter(
@@ -1368,7 +1399,12 @@ def _announce(meeting: Meeting, kind: str, *, items=(), papers=(), now=None) -> 
     if not subscribed.exists():
         return None
     alert = Alert.objects.create(
-        meeting=meeting, kind=kind, item_ids=list(items), paper_ids=list(papers), created_at=now
+        meeting=meeting,
+        kind=kind,
+        item_ids=list(items),
+        paper_ids=list(papers),
+        document_ids=list(documents),
+        created_at=now,
     )
     transaction.on_commit(functools.partial(tasks.send_alert.enqueue, alert.pk))
     return alert

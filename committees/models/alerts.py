@@ -65,18 +65,21 @@ class AlertSubscription(models.Model):
 
 class AlertKind(models.TextChoices):
     AGENDA = "agenda", "Agenda published"
-    SUPPLEMENT = "supplement", "Supplementary item or report"
+    SUPPLEMENT = "supplement", "Supplementary item, report or file"
 
 
 class Alert(models.Model):
-    """One publication to tell subscribers about: a meeting's agenda, or the items and
-    reports added to an agenda already published. Which of them the message shows is
-    decided when it is sent, by the visibility policies."""
+    """One publication to tell subscribers about: a meeting's agenda, or what was added to
+    an agenda already published or made public on it: items, reports, and files of its
+    reports. Which of them the message shows is decided when it is sent, by the visibility
+    policies."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=AlertKind.choices)
     item_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     paper_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    #: Files added to (or replacing files of) reports already on the agenda.
+    document_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):

@@ -8,6 +8,7 @@ read their names with `Meeting.objects.with_titles()`, the other reads prefetch
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -116,14 +117,16 @@ def meeting_for_manage():
 
 def agenda(meeting: Meeting) -> list[AgendaItem]:
     """The meeting's items in order, each with `children` (its sub-items), `reports` (its
-    consultations with their papers) and the meeting whose minutes it presents, titled:
-    three queries."""
+    consultations with their papers, annotated for policies.published_lacking) and the
+    meeting whose minutes it presents, titled: three queries."""
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
         .prefetch_related(
             Prefetch(
                 "consultations",
-                queryset=Consultation.objects.select_related("paper").order_by("paper__title"),
+                queryset=policies.with_approvals_due(
+                    Consultation.objects.select_related("paper")
+                ).order_by("paper__title"),
                 to_attr="reports",
             ),
             Prefetch("minutes_of", queryset=Meeting.objects.with_titles()),
@@ -131,6 +134,54 @@ def agenda(meeting: Meeting) -> list[AgendaItem]:
         .order_by("position", "pk")
     )
     return _tree(items)
+
+
+def agenda_shortfalls(items) -> list["Shortfall"]:
+    """The reports on the agenda `items` (as `agenda` reads them) that lack approvals while
+    the agenda is published (policies.published_lacking): no query."""
+    return shortfalls(c for item in items for i in [item, *item.children] for c in i.reports)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A report on a published agenda that lacks approvals (policies.published_lacking):
+    `step` is where it is on the agenda (its Consultation), `missing` the approvals it lacks,
+    in words."""
+
+    step: Consultation
+    missing: tuple[str, ...]
+
+    @property
+    def approvals_text(self) -> str:
+        """The approvals in words: "this approval: Legal", "these approvals: Finance and Legal"."""
+        if len(self.missing) == 1:
+            return f"this approval: {self.missing[0]}"
+        return f"these approvals: {', '.join(self.missing[:-1])} and {self.missing[-1]}"
+
+
+def shortfalls(steps) -> list[Shortfall]:
+    """Of `steps` (Consultations annotated by policies.with_approvals_due), those that put a
+    report lacking approvals on a published agenda: no query."""
+    labels = dict(SignOff.Category.choices)
+    found = []
+    for step in steps:
+        missing = policies.published_lacking(step)
+        if missing:
+            found.append(Shortfall(step, tuple(labels.get(c, c) for c in missing)))
+    return found
+
+
+def report_shortfalls(paper: Paper) -> list[Shortfall]:
+    """Where the report lacks approvals on a published agenda (policies.published_lacking),
+    soonest meeting first, each meeting titled: two queries."""
+    return shortfalls(
+        policies.with_approvals_due(Consultation.objects.filter(paper=paper))
+        .select_related("paper", "meeting")
+        .prefetch_related(
+            Prefetch("meeting__organizations", queryset=Organization.objects.order_by("name"))
+        )
+        .order_by("meeting__start", "pk")
+    )
 
 
 def _tree(items):
@@ -460,9 +511,9 @@ def report_for_manage():
         ),
         Prefetch(
             "consultations",
-            queryset=Consultation.objects.select_related("meeting", "agenda_item__parent").order_by(
-                "meeting__start"
-            ),
+            queryset=policies.with_approvals_due(
+                Consultation.objects.select_related("meeting", "agenda_item__parent")
+            ).order_by("meeting__start"),
         ),
         Prefetch("consultations__meeting__organizations", queryset=Organization.objects.all()),
     )

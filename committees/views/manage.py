@@ -31,6 +31,7 @@ from organisation.policies import Action
 from organisation.queries import history_entries
 from portal_kit.files import stored_file_response
 from portal_kit.forms import link_error
+from portal_kit.templatetags.portal_kit import day
 from portal_kit.views import add_service_error as _add_service_error
 from portal_kit.views import form_view
 from portal_kit.views import posted as _posted
@@ -140,12 +141,14 @@ def meeting_create(request):
 def meeting(request, pk):
     meeting = _meeting(request, pk, queries.meeting_for_manage())
     pack, ready_pack = queries.latest_and_ready_pack(meeting)
+    items = queries.agenda(meeting)
     return render(
         request,
         "committees/manage/meeting.html",
         {
             "meeting": meeting,
-            "items": queries.agenda(meeting),
+            "items": items,
+            "shortfalls": queries.agenda_shortfalls(items),
             "pack": pack,
             "ready_pack": ready_pack,
             "publication": meeting.publication(),
@@ -673,7 +676,11 @@ def report(request, pk):
     paper = _paper(request, pk, policies.papers.in_private(queries.report_for_manage()))
     if paper.in_private:
         services.record_private_opening(paper=paper, actor=request.user)
-    return render(request, "committees/manage/report.html", {"paper": paper})
+    return render(
+        request,
+        "committees/manage/report.html",
+        {"paper": paper, "shortfalls": queries.shortfalls(paper.consultations.all())},
+    )
 
 
 @manage
@@ -808,7 +815,7 @@ def sign_off_edit(request, pk):
             sign_off=sign_off, version=data["version"], actor=request.user, **form.service_fields()
         ),
         done=lambda row: (
-            f"Sign-off of {row.name} corrected",
+            _with_shortfalls(f"Sign-off of {row.name} corrected", sign_off.paper),
             _report_url(sign_off.paper_id, f"sign-off-{sign_off.pk}"),
         ),
         paper=sign_off.paper,
@@ -833,13 +840,29 @@ def sign_off_withdraw(request, pk):
             sign_off=sign_off, reason=data["reason"], version=data["version"], actor=request.user
         ),
         done=lambda row: (
-            f"Sign-off of {row.name} withdrawn",
+            _with_shortfalls(f"Sign-off of {row.name} withdrawn", sign_off.paper),
             _report_url(sign_off.paper_id, f"sign-off-{sign_off.pk}"),
         ),
         paper=sign_off.paper,
         heading=f"Withdraw {sign_off.name} from the sign-off table",
         back_url=_report_url(sign_off.paper_id, f"sign-off-{sign_off.pk}"),
         about=_sign_off_label(sign_off),
+    )
+
+
+def _with_shortfalls(message: str, paper: Paper) -> str:
+    """The confirmation of a change to a sign-off table, saying plainly where the report is
+    now on a published agenda without the approvals it needs (policies.published_lacking)."""
+    shortfalls = queries.report_shortfalls(paper)
+    if not shortfalls:
+        return message
+    where = " and of ".join(
+        f"{s.step.meeting.title}, {day(s.step.meeting.start)}" for s in shortfalls
+    )
+    plural = "s" if len(shortfalls) > 1 else ""
+    return (
+        f"{message}. The report is on the published agenda{plural} of {where}, and now lacks "
+        f"{shortfalls[0].approvals_text}"
     )
 
 

@@ -3,6 +3,7 @@ message per publication per subscriber through a real SMTP server, one-click uns
 (RFC 8058), and every wrong, missing, oversized and hostile input refused with a GOV.UK
 error and no change."""
 
+import dataclasses
 import datetime as dt
 import re
 import socket
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -24,6 +26,7 @@ from committees.models import (
     AlertKind,
     AlertSubscription,
     ConsultationRole,
+    DocumentKind,
 )
 from committees.models.alerts import CONFIRM_WITHIN
 from committees.views.alerts import UNSUBSCRIBED_SALT
@@ -32,12 +35,14 @@ from portal_kit.models import ANY_VERSION
 from tests.committees.factories import (
     AgendaItemFactory,
     ConsultationFactory,
+    DocumentFactory,
     MeetingFactory,
     OrganizationFactory,
     PaperFactory,
     PrivateAgendaItemFactory,
     PrivatePaperFactory,
     approve_fully,
+    minimal_pdf,
 )
 from tests.committees.permission_rows_alerts import subscription as make_subscription
 from tests.security.support import changed_tables, row_counts
@@ -492,6 +497,252 @@ def test_a_report_made_public_on_a_published_agenda_is_announced(mailoutbox, com
         services.update_paper(paper=paper, details=details, version=paper.version, actor=SCRIPT)
     assert len(mailoutbox) == 1
     assert "Report: Leisure centre contract" in mailoutbox[0].body
+
+
+# --- Later publications: private business made public, new and replacement files ----------------
+#
+# Through the real SMTP server (tests/conftest.py, aiosmtpd); each would receive nothing
+# without its trigger in committees.services (_announce_made_public, _announce_file).
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _received(smtp_server) -> list:
+    """The messages received, the list emptied for the next step."""
+    messages = list(smtp_server)
+    smtp_server.clear()
+    return messages
+
+
+def _pdf(name: str, text: str = "Appendix") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, minimal_pdf(text), content_type="application/pdf")
+
+
+def _made_public(item):
+    item.refresh_from_db()
+    details = dataclasses.replace(
+        services.AgendaItemDetails.of(item), is_public=True, exempt_paragraphs=()
+    )
+    return services.update_agenda_item(
+        item=item, details=details, version=item.version, actor=SCRIPT
+    )
+
+
+def test_a_private_item_made_public_on_a_published_agenda_is_announced(smtp_server, committed):
+    meeting = published_with_subscriber(committed, smtp_server)
+    private = PrivateAgendaItemFactory(
+        meeting=meeting, position=3, number="3", title="Leisure centre contract"
+    )
+    sub = AgendaItemFactory(
+        meeting=meeting, parent=private, position=1, number="a)", title="Contract terms"
+    )
+    ConsultationFactory(
+        paper=approve_fully(PaperFactory(title="Leisure centre options")), agenda_item=private
+    )
+    ConsultationFactory(
+        paper=approve_fully(PrivatePaperFactory(title="SECRET bidder prices")), agenda_item=sub
+    )
+    _received(smtp_server)
+
+    with committed():
+        _made_public(private)
+    (message,) = _received(smtp_server)
+    assert message["Subject"].startswith("Added to the agenda: ")
+    body = message.get_content()
+    assert "added to the published agenda of this meeting, or made public on it" in body
+    assert "3. Leisure centre contract" in body
+    assert "Report: Leisure centre options" in body
+    assert "3a) Contract terms" in body  # public business now its parent is
+    assert "Private: exempt" not in body and "SECRET" not in body  # a private report stays so
+    assert "Apologies" not in body and "Budget" not in body  # only what was made public
+    alert = Alert.objects.get(kind=AlertKind.SUPPLEMENT)
+    assert sorted(alert.item_ids) == sorted([private.pk, sub.pk])
+
+    # One alert per publication: the task run again sends nothing more.
+    assert tasks.send_alert.call(alert.pk) == 0
+    assert smtp_server == []
+
+
+def test_a_report_is_announced_when_the_private_item_it_is_at_is_made_public(
+    smtp_server, committed
+):
+    meeting = published_with_subscriber(committed, smtp_server)
+    item = meeting.agenda_items.get(title="Budget")
+    with committed():
+        services.update_agenda_item(
+            item=item,
+            details=services.AgendaItemDetails(
+                title="Budget", is_public=False, exempt_paragraphs=(3,)
+            ),
+            version=item.version,
+            actor=SCRIPT,
+        )
+        services.attach_report(
+            item=item,
+            paper=approve_fully(PaperFactory(title="Budget Report 2017/18")),
+            role=ConsultationRole.DECISION,
+            actor=SCRIPT,
+        )
+    assert smtp_server == []  # made private, then a report at private business: nothing
+
+    with committed():
+        _made_public(item)
+    (message,) = _received(smtp_server)
+    assert "2. Budget" in message.get_content()
+    assert "Report: Budget Report 2017/18" in message.get_content()
+
+
+def test_private_business_kept_private_or_on_a_draft_agenda_sends_nothing(smtp_server, committed):
+    meeting = published_with_subscriber(committed, smtp_server)
+    private = PrivateAgendaItemFactory(meeting=meeting, position=3, number="3")
+    sub = PrivateAgendaItemFactory(
+        meeting=meeting, parent=private, position=1, number="a)", title="SECRET sub-item"
+    )
+    draft = coming_meeting(meeting.organizations.get(), days=45)
+    draft_item = PrivateAgendaItemFactory(meeting=draft, position=2, number="2")
+    _received(smtp_server)
+    with committed():
+        # A sub-item made public stays private business while its parent is private.
+        _made_public(sub)
+        # A private item edited and still private.
+        private.refresh_from_db()
+        services.update_agenda_item(
+            item=private,
+            details=dataclasses.replace(
+                services.AgendaItemDetails.of(private), title="SECRET renamed"
+            ),
+            version=private.version,
+            actor=SCRIPT,
+        )
+        # A private item made public on an agenda not yet published.
+        _made_public(draft_item)
+        # A public item made private.
+        budget = meeting.agenda_items.get(title="Budget")
+        services.update_agenda_item(
+            item=budget,
+            details=services.AgendaItemDetails(
+                title="Budget", is_public=False, exempt_paragraphs=(1,)
+            ),
+            version=budget.version,
+            actor=SCRIPT,
+        )
+    assert smtp_server == []
+    assert not Alert.objects.filter(kind=AlertKind.SUPPLEMENT).exists()
+
+
+def test_a_file_added_to_a_public_report_on_a_published_agenda_is_announced(
+    smtp_server, committed, media
+):
+    meeting = published_with_subscriber(committed, smtp_server)
+    paper = approve_fully(PaperFactory(title="Budget Report 2017/18"))
+    with committed():
+        services.attach_report(
+            item=meeting.agenda_items.get(title="Budget"),
+            paper=paper,
+            role=ConsultationRole.DECISION,
+            actor=SCRIPT,
+        )
+    _received(smtp_server)
+
+    with committed():
+        document = services.upload_document(
+            uploaded_file=_pdf("appendix-2.pdf"),
+            kind=DocumentKind.APPENDIX,
+            title="Appendix 2: capital programme",
+            paper=paper,
+            actor=SCRIPT,
+        )
+    (message,) = _received(smtp_server)
+    assert message["Subject"].startswith("Added to the agenda: ")
+    body = message.get_content()
+    assert "2. Budget" in body
+    assert "Report: Budget Report 2017/18" in body
+    assert "New file: Appendix 2: capital programme (PDF," in body
+    assert f"{PORTAL}{document.get_absolute_url()}" in body
+    assert "Apologies" not in body
+    alert = Alert.objects.get(document_ids=[document.pk])
+    assert alert.kind == AlertKind.SUPPLEMENT
+    assert tasks.send_alert.call(alert.pk) == 0 and smtp_server == []
+
+
+def test_a_replacement_file_is_announced_and_the_withdrawn_one_is_not_shown(
+    smtp_server, committed, media
+):
+    meeting = published_with_subscriber(committed, smtp_server)
+    item = meeting.agenda_items.get(title="Budget")
+    paper = approve_fully(PaperFactory(title="Budget Report 2017/18"))
+    ConsultationFactory(paper=paper, agenda_item=item)
+    old = DocumentFactory(paper=paper, kind=DocumentKind.APPENDIX, title="Appendix 1")
+    _received(smtp_server)
+
+    with committed():
+        new = services.replace_document(
+            document=old,
+            uploaded_file=_pdf("appendix-1-corrected.pdf", "Corrected"),
+            reason="The figures were wrong",
+            title="Appendix 1 (corrected)",
+            version=old.version,
+            actor=SCRIPT,
+        )
+    (message,) = _received(smtp_server)
+    body = message.get_content()
+    assert "Report: Budget Report 2017/18" in body
+    assert "Replacement file: Appendix 1 (corrected) (PDF," in body
+    assert f"{PORTAL}{new.get_absolute_url()}" in body
+    assert f"{PORTAL}{old.get_absolute_url()}" not in body
+    assert "The figures were wrong" not in body
+
+
+def test_a_file_the_public_cannot_see_sends_nothing(smtp_server, committed, media):
+    meeting = published_with_subscriber(committed, smtp_server)
+    budget = meeting.agenda_items.get(title="Budget")
+    private_report = approve_fully(PrivatePaperFactory(title="SECRET bidder prices"))
+    ConsultationFactory(paper=private_report, agenda_item=budget)
+    at_private_item = approve_fully(PaperFactory(title="SECRET at private business"))
+    ConsultationFactory(
+        paper=at_private_item,
+        agenda_item=PrivateAgendaItemFactory(meeting=meeting, position=3, number="3"),
+    )
+    draft = coming_meeting(meeting.organizations.get(), days=45)
+    on_a_draft = approve_fully(PaperFactory(title="On a draft agenda"))
+    ConsultationFactory(paper=on_a_draft, agenda_item=draft.agenda_items.get())
+    on_no_agenda = PaperFactory(title="On no agenda")
+    _received(smtp_server)
+
+    with committed():
+        for paper in (private_report, at_private_item, on_a_draft, on_no_agenda):
+            services.upload_document(
+                uploaded_file=_pdf("secret.pdf"),
+                kind=DocumentKind.APPENDIX,
+                title="SECRET appendix",
+                paper=paper,
+                actor=SCRIPT,
+            )
+        # A meeting's own file (its minutes) is no supplement to an agenda.
+        services.upload_document(
+            uploaded_file=_pdf("minutes.pdf"),
+            kind=DocumentKind.MINUTES,
+            title="Minutes",
+            meeting=meeting,
+            actor=SCRIPT,
+        )
+        # Nor is a file withdrawn before the message goes.
+        public = approve_fully(PaperFactory(title="Budget Report 2017/18"))
+        ConsultationFactory(paper=public, agenda_item=budget)
+        withdrawn = services.upload_document(
+            uploaded_file=_pdf("wrong.pdf"),
+            kind=DocumentKind.APPENDIX,
+            title="SECRET wrong file",
+            paper=public,
+            actor=SCRIPT,
+        )
+        services.withdraw_document(
+            document=withdrawn, reason="Wrong file", version=withdrawn.version, actor=SCRIPT
+        )
+    assert smtp_server == []
 
 
 def test_items_added_to_a_meeting_already_held_are_not_announced(mailoutbox, committed):

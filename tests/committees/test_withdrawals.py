@@ -18,9 +18,11 @@ from pypdf import PdfReader
 
 from committees import policies, services, tasks
 from committees.models import AgendaPack, Consultation, Document, PackStatus, Paper
+from committees.queries import manage as manage_queries
 from committees.services import SCRIPT
 from organisation.roles import Role
 from portal_kit.models import ANY_VERSION, STALE
+from portal_kit.templatetags.portal_kit import day
 from tests.committees.factories import (
     AgendaItemFactory,
     AgendaPackFactory,
@@ -724,3 +726,180 @@ def test_the_meeting_page_costs_the_same_with_a_ready_and_a_newer_pack(
     gs.get(url)
     with django_assert_num_queries(MEETING_PAGE_QUERIES):
         gs.get(url)
+
+
+# --- A withdrawn approval leaves a published report short ------------------------------------
+
+
+def _published_with_report(title="Information Risk Policy", days=30):
+    meeting = meeting_at(future_day(days), published=True)
+    paper = approve_fully(PaperFactory(title=title))
+    ConsultationFactory(paper=paper, agenda_item=AgendaItemFactory(meeting=meeting))
+    return meeting, paper
+
+
+def _warnings(response) -> list[str]:
+    """The words of the page's GOV.UK warning texts."""
+    found = re.findall(
+        r'<strong class="govuk-warning-text__text">(.*?)</strong>', response.content.decode(), re.S
+    )
+    words = (re.sub(r"<[^>]+>", " ", re.sub(r"</?a\b[^>]*>", "", w)) for w in found)
+    return [" ".join(html.unescape(w).split()) for w in words]
+
+
+def test_withdrawing_an_approval_of_a_published_report_says_so_and_the_pages_warn(gs):
+    meeting, paper = _published_with_report()
+    legal = paper.sign_offs.get(category="legal")
+    when = f"{meeting.title}, {day(meeting.start)}"
+
+    response = gs.post(
+        reverse("manage:sign_off_withdraw", args=[legal.pk]),
+        {"reason": "Signed by mistake", "version": legal.version},
+        follow=True,
+    )
+    page = text_of(response)
+    assert (
+        f"Sign-off of legal approver withdrawn. The report is on the published agenda of "
+        f"{when}, and now lacks this approval: Legal" in page
+    )
+    assert _warnings(response) == [
+        f"Warning This report is on the published agenda of {when} but lacks this approval: "
+        "Legal. Record it in the sign-off table."
+    ]
+    meeting_page = gs.get(reverse("manage:meeting", args=[meeting.pk]))
+    assert _warnings(meeting_page) == [
+        "Warning Information Risk Policy is on this published agenda but lacks this approval: "
+        "Legal. Record it in its sign-off table."
+    ]
+    link = reverse("manage:report", args=[paper.pk]) + "#sign-off"
+    assert f'href="{link}"' in meeting_page.content.decode()
+
+    # A second approval withdrawn: both named.
+    finance = paper.sign_offs.get(category="finance")
+    response = gs.post(
+        reverse("manage:sign_off_withdraw", args=[finance.pk]),
+        {"reason": "Not seen", "version": finance.version},
+        follow=True,
+    )
+    assert "now lacks these approvals: Finance and Legal" in text_of(response)
+    assert "lacks these approvals: Finance and Legal. Record them" in _warnings(response)[0]
+
+    # The warnings last until the approvals are back.
+    SignOffFactory(paper=paper, category="legal", name="Helen Lynch")
+    SignOffFactory(paper=paper, category="finance", name="Barry Hastie")
+    assert _warnings(gs.get(reverse("manage:report", args=[paper.pk]))) == []
+    assert _warnings(gs.get(reverse("manage:meeting", args=[meeting.pk]))) == []
+
+
+def test_a_report_on_two_published_agendas_names_both(gs):
+    first, paper = _published_with_report()
+    second = meeting_at(future_day(40), published=True)
+    ConsultationFactory(paper=paper, agenda_item=AgendaItemFactory(meeting=second))
+    members = paper.sign_offs.get(category="members")
+    response = gs.post(
+        reverse("manage:sign_off_withdraw", args=[members.pk]),
+        {"reason": "The member had not seen it", "version": members.version},
+        follow=True,
+    )
+    assert (
+        f"The report is on the published agendas of {first.title}, {day(first.start)} and of "
+        f"{second.title}, {day(second.start)}, and now lacks this approval: Members"
+        in text_of(response)
+    )
+    assert len(_warnings(response)) == 2
+
+
+def test_a_correction_that_leaves_a_published_report_short_says_so(gs):
+    meeting, paper = _published_with_report()
+    director = paper.sign_offs.get(category="director")
+    response = gs.post(
+        reverse("manage:sign_off_edit", args=[director.pk]),
+        {
+            "kind": "approver",
+            "category": "director",
+            "name": "Martin Yardley",
+            "version": director.version,
+        },  # the date approved cleared
+        follow=True,
+    )
+    assert (
+        "Sign-off of Martin Yardley corrected. The report is on the published agenda of "
+        f"{meeting.title}, {day(meeting.start)}, and now lacks this approval: Director"
+        in text_of(response)
+    )
+
+
+def test_no_warning_where_the_agenda_is_not_published_or_nothing_required_is_missing(gs, settings):
+    draft = meeting_at(future_day(30))
+    on_a_draft = approve_fully(PaperFactory(title="On a draft agenda"))
+    ConsultationFactory(paper=on_a_draft, agenda_item=AgendaItemFactory(meeting=draft))
+    legal = on_a_draft.sign_offs.get(category="legal")
+    response = gs.post(
+        reverse("manage:sign_off_withdraw", args=[legal.pk]),
+        {"reason": "Signed by mistake", "version": legal.version},
+        follow=True,
+    )
+    assert "Sign-off of legal approver withdrawn" in text_of(response)
+    assert "published agenda" not in text_of(response)
+    assert _warnings(response) == []
+    assert _warnings(gs.get(reverse("manage:meeting", args=[draft.pk]))) == []
+
+    # An approval the council does not require (the one rule: rules.missing_sign_offs).
+    settings.COMMITTEE_REQUIRED_SIGN_OFFS = ["legal"]
+    meeting, paper = _published_with_report(title="Audit Plan")
+    finance = paper.sign_offs.get(category="finance")
+    response = gs.post(
+        reverse("manage:sign_off_withdraw", args=[finance.pk]),
+        {"reason": "Not needed", "version": finance.version},
+        follow=True,
+    )
+    assert "published agenda" not in text_of(response)
+    assert _warnings(response) == []
+    assert _warnings(gs.get(reverse("manage:meeting", args=[meeting.pk]))) == []
+
+
+def test_the_warning_and_the_refusal_to_publish_ask_the_same_rule():
+    """policies.published_lacking and services._check_sign_offs read approvals the same way
+    (policies.approvals): what the warning names is exactly what publication would refuse."""
+    _, paper = _published_with_report(title="Whistleblowing Policy")
+    legal = paper.sign_offs.get(category="legal")
+    services.withdraw_sign_off(sign_off=legal, reason="x", version=legal.version, actor=SCRIPT)
+    SignOffFactory(paper=paper, category="members", name="Not yet approved", approved_on=None)
+    (shortfall,) = manage_queries.report_shortfalls(paper)
+    assert shortfall.missing == ("Legal",)
+    draft = meeting_at(future_day(45))
+    services.attach_report(item=item_on(draft), paper=paper, role="decision", actor=SCRIPT)
+    with pytest.raises(ValidationError) as caught:
+        services.publish_agenda(meeting=draft, actor=SCRIPT)
+    assert caught.value.messages == [
+        "Whistleblowing Policy cannot go on a published agenda until it has these approvals: legal"
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_the_pages_cost_the_same_with_reports_lacking_approvals(
+    gs, size, django_assert_num_queries
+):
+    paper = approve_fully(PaperFactory())
+    meeting = meeting_at(future_day(50), published=True)
+    earlier = meeting_at(future_day(-30))  # the page's reads all run: an item presents minutes
+    for n in range(size):
+        other = approve_fully(PaperFactory())
+        item = AgendaItemFactory(meeting=meeting, minutes_of=earlier)
+        ConsultationFactory(paper=other, agenda_item=item)
+        services.withdraw_sign_off(
+            sign_off=other.sign_offs.get(category="legal"), reason="x", version=1, actor=SCRIPT
+        )
+        ConsultationFactory(
+            paper=paper,
+            agenda_item=AgendaItemFactory(meeting=meeting_at(future_day(n + 1), published=True)),
+        )
+    legal = paper.sign_offs.get(category="legal")
+    services.withdraw_sign_off(sign_off=legal, reason="x", version=legal.version, actor=SCRIPT)
+    for url, queries, warnings in [
+        (reverse("manage:report", args=[paper.pk]), REPORT_PAGE_QUERIES, size),
+        (reverse("manage:meeting", args=[meeting.pk]), MEETING_PAGE_QUERIES, size),
+    ]:
+        assert len(_warnings(gs.get(url))) == warnings
+        with django_assert_num_queries(queries):
+            gs.get(url)

@@ -11,8 +11,8 @@ already set up (the tests), it uses that set-up and its database.
 
 Each app's generator is a module of this package, run in the order of `GENERATORS` with the
 same scale, seed, anchor (resolved once here, so every app builds around the same "today"),
-jobs and vacuum; each prints its progress as "  … line" and then its summary. Only committees
-has one today (committees.py: its docstring says how it stays fast and what it leaves out).
+jobs and vacuum; each prints its progress as "  … line" and then its summary: committees.py
+(its docstring says how it stays fast and what it leaves out), then whistleblowing.py.
 
 To add an app (whistleblowing, infogov, corporate_governance):
 
@@ -43,7 +43,7 @@ import os
 import sys
 
 #: bench/volume/<name>.py, run in this order (a later app may refer to an earlier one's rows).
-GENERATORS = ["committees"]
+GENERATORS = ["committees", "whistleblowing"]
 
 PROG = "python -m bench.volume"
 REFUSAL = (

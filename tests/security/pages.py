@@ -9,12 +9,14 @@ from django.utils.http import urlsafe_base64_encode
 from organisation.roles import Role
 from tests.security.support import (
     EXPECTED,
+    REPORTER,
     client_as,
     parse_forms,
     reverse_name,
     url_name_of,
     visitor_for,
 )
+from whistleblowing.forms.report import BEHALF_STEPS, REPORT_STEPS
 
 #: Every POST form, by the URL name it posts to -> the page that shows it.
 FORM_PAGES = {
@@ -57,6 +59,18 @@ FORM_PAGES = {
     "committees:alerts_subscribe": "committees:alerts_subscribe",
     "committees:alerts_confirm": "committees:alerts_confirm",
     "committees:alerts_unsubscribe": "committees:alerts_unsubscribe",
+    # Raising a whistleblowing concern: each question is a page of its own, for a reporter
+    # (raise_) and for an officer logging one raised with them (log_); then following it up.
+    **{
+        f"whistleblowing:{journey}_{step.name}": f"whistleblowing:{journey}_{step.name}"
+        for journey, steps in (("raise", REPORT_STEPS), ("log", BEHALF_STEPS))
+        for step in steps
+    },
+    "whistleblowing:follow": "whistleblowing:follow",
+    "whistleblowing:case_reply": "whistleblowing:case",
+    "whistleblowing:case_comment": "whistleblowing:case",
+    "whistleblowing:case_sign_out": "whistleblowing:case",
+    "whistleblowing:case_detriment": "whistleblowing:case_detriment",
 }
 #: The GET forms (nothing changes; their values go in the query string). The home page's
 #: search box sends its words to the search page.
@@ -69,6 +83,9 @@ VISITORS = {
     "two_factor_setup": Role.SIRO,
     # Signed in: the header's sign-out form is on every page.
     "account": Role.OFFICER,
+    # A reporter following their case: its page and forms are theirs alone.
+    "whistleblowing:case": REPORTER,
+    "whistleblowing:case_detriment": REPORTER,
 }
 
 

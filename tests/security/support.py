@@ -35,9 +35,18 @@ def visitor_for(url_name: str):
     return next((who for who in PREFERRED_VISITORS if row.get(who) == 200), None)
 
 
+#: A visitor only the walk has (not the matrix): someone following their own whistleblowing
+#: concern with its receipt code, the case held in their session (tests/security/pages.py).
+REPORTER = "reporter"
+
+
 def client_as(who, **client_kwargs) -> Client:
     """A fresh client for ANON or for a new user with the role (two-factor done for
     privileged roles)."""
+    if who == REPORTER:
+        from tests.whistleblowing.reporting import reporter_client
+
+        return reporter_client(**client_kwargs)
     client = Client(**client_kwargs)
     if who not in (None, ANON):
         sign_in(client, UserFactory(roles=[who]))

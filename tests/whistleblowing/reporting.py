@@ -161,3 +161,45 @@ def photo(kind="JPEG", *, artist="Jo Reporter", orientation=1, size=(40, 30)) ->
         info.add_text("Author", artist)
         image.save(out, "PNG", pnginfo=info, exif=exif)
     return out.getvalue()
+
+
+# --- The walk's reporter --------------------------------------------------------------------------
+
+
+def reporter_client(**client_kwargs):
+    """A browser following an anonymous concern with its receipt code (its session holds the
+    case, as after entering the code), the case acknowledged and with a meeting to comment on:
+    the hostile-input walk's visitor for the case pages (tests/security/pages.py)."""
+    import datetime as dt
+
+    from django.test import Client
+
+    from organisation.roles import Role
+    from tests.factories import UserFactory
+    from whistleblowing import services
+    from whistleblowing.views.report import GRANT, grant_for
+
+    handler = UserFactory(roles=[Role.MONITORING_OFFICER])
+    concern = services.raise_concern(
+        answers=services.Answers(
+            ground="health_and_safety",
+            what_happened=WORDS,
+            public_interest=True,
+            reporter_kind="agency",
+            under_policy=True,
+        )
+    ).concern
+    concern = services.acknowledge(
+        concern=concern, summary="Fuel cards", version=concern.version, actor=handler
+    )
+    services.record_meeting(
+        concern=concern,
+        details=services.MeetingDetails(on=dt.date(2017, 4, 20), place="Room 4", note="Notes"),
+        version=concern.version,
+        actor=handler,
+    )
+    client = Client(**client_kwargs)
+    session = client.session
+    session[GRANT] = grant_for(concern.pk)
+    session.save()
+    return client

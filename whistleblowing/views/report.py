@@ -433,10 +433,16 @@ def _grant(request, concern, *, by_account: bool) -> None:
 
 def _grant_value(request, case_id: int, by_account: bool) -> dict:
     user = request.user
+    return grant_for(case_id, user=user if is_signed_in(user) else None, by_account=by_account)
+
+
+def grant_for(case_id: int, *, user=None, by_account: bool = False) -> dict:
+    """What a session holds (under GRANT) to follow a case: which case, how it was opened, by
+    whom if signed in, and until when."""
     return {
         "case": case_id,
         "by_account": by_account,
-        "user": user.pk if is_signed_in(user) else None,
+        "user": user.pk if user is not None else None,
         "until": int(time.time()) + reporter_access.GRANT_MINUTES * 60,
     }
 
@@ -453,8 +459,7 @@ def _followed(request):
     ):
         concern = queries.reporter_case(grant.get("case"))
     if not reporter_access.may_follow(user, concern, by_account=bool(grant.get("by_account"))):
-        request.session.pop(GRANT, None)
-        return None
+        return None  # _case_ended forgets the grant
     if grant["until"] - time.time() < reporter_access.GRANT_MINUTES * 60 - 60:
         request.session[GRANT] = _grant_value(request, concern.pk, grant["by_account"])
     return concern

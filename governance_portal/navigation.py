@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from committees import policies as committee_policies
 from governance_portal.url_shapes import path
 from organisation import policies
+from whistleblowing.policies import ConcernAction
+from whistleblowing.policies import concerns as concern_policy
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Meetings", "committees:meetings", lambda user: True),
     NavItem("Council structure", "organisation:structure", policies.council_structure.can_view),
     NavItem("Manage meetings", "manage:meetings", committee_policies.committee_business.can_view),
+    NavItem(
+        "Whistleblowing register",
+        "concerns:register",
+        lambda user: concern_policy.can(user, ConcernAction.REGISTER),
+    ),
     NavItem("Your account", "account", policies.is_signed_in),
     NavItem("Admin", "admin:index", policies.admin_site.can_view),
     NavItem("Sign in", "login", lambda user: not policies.is_signed_in(user)),

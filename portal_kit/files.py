@@ -1,5 +1,7 @@
-"""Serving a stored file: one response for every download of every app."""
+"""Serving a file: one response for every download of every app, from storage or (a file
+unsealed for the person asking) from memory."""
 
+import io
 import logging
 
 from django.http import FileResponse, Http404
@@ -18,10 +20,29 @@ def stored_file_response(
     except FileNotFoundError:
         logger.error("Stored file missing: %s", field_file.name)
         raise Http404 from None
+    response = _file_response(
+        handle, filename=filename, content_type=content_type, as_attachment=as_attachment
+    )
+    if etag:
+        response["ETag"] = f'"{etag}"'
+    return response
+
+
+def bytes_file_response(data: bytes, *, filename: str, content_type: str) -> FileResponse:
+    """Bytes held in memory (a file decrypted for the person asking), served as a stored
+    file is, always as a download, and never kept by a browser or a proxy."""
+    response = _file_response(
+        io.BytesIO(data), filename=filename, content_type=content_type, as_attachment=True
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _file_response(handle, *, filename, content_type, as_attachment) -> FileResponse:
+    """Of the type given (never sniffed), as a download under `filename` unless
+    `as_attachment` is false."""
     response = FileResponse(
         handle, as_attachment=as_attachment, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if etag:
-        response["ETag"] = f'"{etag}"'
     return response

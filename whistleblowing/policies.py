@@ -12,8 +12,8 @@
   account that raised it (named): `ReporterAccess`, never a role.
 
 A concern that is not someone's is the same 404 as one that does not exist
-(`hide_existence`). The register's export and the annual report are the Monitoring
-Officer's alone.
+(`hide_existence`). The register's export, the log of who opened each case and the annual
+report are the Monitoring Officer's alone.
 """
 
 from django.db.models import Q
@@ -31,6 +31,7 @@ class ConcernAction:
     DIRECT = "direct"  # appoint an investigator, reroute, triage, close, reopen
     REGISTER = "register"  # the register's list (no content)
     EXPORT = "export"
+    OPENINGS = "openings"  # the log of who opened a case, and when
     REPORT = "annual_report"
     RAISE = "raise"
     LOG_ON_BEHALF = "log_on_behalf"
@@ -45,7 +46,7 @@ class ConcernPolicy(Policy):
             return True
         if action == ConcernAction.LOG_ON_BEHALF:
             return is_signed_in(user)
-        if action in (ConcernAction.EXPORT, ConcernAction.REPORT):
+        if action in (ConcernAction.EXPORT, ConcernAction.OPENINGS, ConcernAction.REPORT):
             return has_role(user, Role.MONITORING_OFFICER)
         if action == ConcernAction.DIRECT:
             return has_role(user, Role.MONITORING_OFFICER, Role.CHIEF_INTERNAL_AUDITOR)

@@ -5,23 +5,27 @@ import dataclasses
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q
 from django.db.models.functions import TruncDate
 
-from organisation.roles import Role
-from portal_kit.templatetags.portal_kit import day
+from organisation.roles import Role, group_name
+from portal_kit.templatetags.portal_kit import clock, day
 from portal_kit.time import LONDON
 from whistleblowing import receipts, rules, services
 from whistleblowing.models import (
     SHARED_KINDS,
     Attachment,
+    CaseOpening,
     Concern,
     Entry,
     EntryKind,
     Ground,
+    OtherProcedure,
     Outcome,
     Route,
     Status,
+    Triage,
 )
 from whistleblowing.policies import concerns as policy
 
@@ -39,12 +43,10 @@ def handlers_to_notify(concern: Concern, *, only_id: int | None = None):
         return users.filter(pk=only_id)
     if concern.investigator_id:
         return users.filter(pk=concern.investigator_id)
-    role = (
-        Role.CHIEF_INTERNAL_AUDITOR
-        if concern.route == Route.CHIEF_INTERNAL_AUDITOR
-        else Role.MONITORING_OFFICER
-    )
-    return users.filter(groups__name=role.value).distinct()
+    roles = [Role.MONITORING_OFFICER]
+    if concern.route == Route.CHIEF_INTERNAL_AUDITOR:
+        roles.append(Role.CHIEF_INTERNAL_AUDITOR)
+    return users.filter(groups__name__in=[group_name(role) for role in roles]).distinct()
 
 
 def register(user, *, filters: dict | None = None):
@@ -79,6 +81,199 @@ def timeline(concern: Concern, *, reporter_view: bool) -> list[TimelineEntry]:
         TimelineEntry(entry, services.entry_content(entry), files.get(entry.pk, []))
         for entry in entries
     ]
+
+
+# --- The handlers' pages: the register, a case, the log of its openings ----------------------
+
+REGISTER_PER_PAGE = 50
+OPENINGS_PER_PAGE = 50
+#: What the register and the case page never load: the links to the reporter.
+IDENTITY_FIELDS = ("reporter_tag", "receipt_hash")
+
+
+def register_page(user, *, filters: dict, page_number, today):
+    """A page of the register the user may see, newest first, with the filters applied
+    (`overdue`: acknowledgements overdue on `today`): two queries, the count and the rows
+    with their handler, whatever the number of concerns; nothing unsealed."""
+    rows = register(user, filters=filters).defer(*IDENTITY_FIELDS)
+    if filters.get("overdue"):
+        rows = rows.acknowledgement_overdue(today)
+    return Paginator(rows.order_by("-received_at", "-pk"), REGISTER_PER_PAGE).get_page(page_number)
+
+
+def register_export(user):
+    """Every concern of the register, for the Monitoring Officer's export: one query,
+    nothing unsealed (the export's columns are the register's)."""
+    return list(
+        policy.instances_for(user, "export")
+        .select_related("investigator")
+        .defer(*IDENTITY_FIELDS)
+        .order_by("-received_at", "-pk")
+    )
+
+
+def case_queryset():
+    """A concern with what its page shows beside the timeline: who deals with it, who logged
+    it, and the concern a complaint of detriment is about (one query)."""
+    return Concern.objects.select_related("investigator", "logged_by", "detriment_of").defer(
+        *IDENTITY_FIELDS
+    )
+
+
+def detriments_of(user, concern: Concern) -> list[Concern]:
+    """The complaints of detriment or victimisation (policy 23, 25) linked to the concern that
+    the user may open: one query."""
+    return list(
+        policy.instances_for(user, "open")
+        .filter(detriment_of=concern)
+        .only("pk", "received_at")
+        .order_by("received_at", "pk")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseEntry:
+    """One entry of a case's timeline as its page shows it: what it is, who wrote it, its
+    details as (label, value) pairs, its words, and its files with what they are."""
+
+    entry: Entry
+    title: str
+    by: str
+    details: list[tuple[str, str]]
+    text: str
+    files: list[tuple[Attachment, dict]]
+
+
+def _label(choices, value) -> str:
+    return dict(choices).get(value, value or "")
+
+
+def _yes_no(value) -> str:
+    return "Yes" if value else "No"
+
+
+def _report_details(content: dict) -> tuple[list[tuple[str, str]], str]:
+    raised_before = ", ".join(
+        _label(services.RAISED_BEFORE, value) for value in content.get("raised_before", [])
+    )
+    details = [
+        ("What it is about", _label(Ground.choices, content.get("ground"))),
+        ("When", content.get("when", "")),
+        ("Where", content.get("where", "")),
+        ("Who was involved", content.get("who", "")),
+        ("Evidence", content.get("evidence", "")),
+        ("Raised before with", raised_before),
+        ("Who they raised it with", content.get("raised_before_details", "")),
+        (
+            "Works for the council as",
+            _label(services.ReporterKind.CHOICES, content.get("reporter_kind")),
+        ),
+        ("Named or anonymous", "Anonymous" if content.get("anonymous", True) else "Named"),
+        ("Name", content.get("name", "")),
+        ("How to contact them", content.get("contact", "")),
+        ("Believes it is in the public interest", _yes_no(content.get("public_interest"))),
+        ("Raised under the Whistleblowing Policy", _yes_no(content.get("under_policy"))),
+    ]
+    return details, content.get("what_happened", "")
+
+
+def _entry_details(entry: Entry, content: dict) -> tuple[list[tuple[str, str]], str]:
+    """(details, words) of an entry, by its kind."""
+    kind = entry.kind
+    if kind == EntryKind.REPORT:
+        return _report_details(content)
+    if kind == EntryKind.ACKNOWLEDGEMENT:
+        return (
+            [
+                ("Summary", content.get("summary", "")),
+                ("Dealt with by", content.get("handler", "")),
+            ],
+            content.get("text", ""),
+        )
+    if kind == EntryKind.ASSIGNMENT:
+        if "route" in content:
+            return [("Passed to", _label(Route.choices, content["route"]))], content.get(
+                "reason", ""
+            )
+        return [("Investigating officer", content.get("investigator", ""))], ""
+    if kind == EntryKind.TRIAGE:
+        details = [("Decision", _label(Triage.choices, content.get("decision")))]
+        if content.get("other_procedure"):
+            details.append(
+                ("Procedure", _label(OtherProcedure.choices, content["other_procedure"]))
+            )
+        return details, content.get("reason", "")
+    if kind == EntryKind.MEETING:
+        on = content.get("on", "")
+        details = [
+            ("Date", day(dt.date.fromisoformat(on)) if on else ""),
+            ("Time", clock(dt.time.fromisoformat(content["at"])) if content.get("at") else ""),
+            ("Place", content.get("place", "")),
+            ("Away from the workplace", _yes_no(content.get("away_from_workplace"))),
+            ("Accompanied by", content.get("companion", "")),
+        ]
+        return details, content.get("note", "")
+    if kind == EntryKind.OUTCOME:
+        return (
+            [
+                ("Outcome", _label(Outcome.choices, content.get("outcome"))),
+                ("Lessons learned", content.get("lessons", "")),
+            ],
+            content.get("findings", ""),
+        )
+    if kind == EntryKind.REOPENED:
+        return [], content.get("reason", "")
+    return [], content.get("text", "")
+
+
+def _by(entry: Entry) -> str:
+    if entry.by_reporter:
+        return "The reporter"
+    if entry.author_id:
+        return entry.author.full_name or entry.author.email
+    return "The portal"
+
+
+def case_timeline(concern: Concern) -> list[CaseEntry]:
+    """The case's whole timeline as the handler's page shows it (queries.timeline: two
+    queries, every entry and every file's description unsealed, no file's bytes)."""
+    rows = []
+    for item in timeline(concern, reporter_view=False):
+        details, text = _entry_details(item.entry, item.content)
+        rows.append(
+            CaseEntry(
+                entry=item.entry,
+                title=item.entry.get_kind_display(),
+                by=_by(item.entry),
+                details=[(label, value) for label, value in details if value],
+                text=text,
+                files=item.files,
+            )
+        )
+    return rows
+
+
+def attachment_for_download(pk: int) -> Attachment | None:
+    """A file not erased: one query."""
+    return Attachment.objects.filter(pk=pk, erased=False).first()
+
+
+def investigators():
+    """Who may be appointed to investigate: the active holders of the Investigating Officer
+    role, by name."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=group_name(Role.INVESTIGATING_OFFICER))
+        .order_by("full_name", "pk")
+        .distinct()
+    )
+
+
+def openings(concern: Concern, page_number):
+    """Who opened the case, or one of its files, and when, newest first: two queries a
+    page."""
+    rows = CaseOpening.objects.filter(concern=concern).select_related("reader", "attachment")
+    return Paginator(rows.order_by("-opened_at", "-pk"), OPENINGS_PER_PAGE).get_page(page_number)
 
 
 def reporter_concerns(user):

@@ -71,10 +71,25 @@ FORM_PAGES = {
     "whistleblowing:case_comment": "whistleblowing:case",
     "whistleblowing:case_sign_out": "whistleblowing:case",
     "whistleblowing:case_detriment": "whistleblowing:case_detriment",
+    # The whistleblowing handlers' actions on a case, each on a page of its own.
+    **{
+        f"concerns:{name}": f"concerns:{name}"
+        for name in (
+            "acknowledge",
+            "appoint",
+            "reroute",
+            "triage",
+            "meeting",
+            "note",
+            "message",
+            "close",
+            "reopen",
+        )
+    },
 }
 #: The GET forms (nothing changes; their values go in the query string). The home page's
-#: search box sends its words to the search page.
-GET_FORM_PAGES = {"committees:search", "committees:decisions", "home"}
+#: search box sends its words to the search page; the whistleblowing register has its filter.
+GET_FORM_PAGES = {"committees:search", "committees:decisions", "home", "concerns:register"}
 
 #: Where the visitor the matrix would pick cannot see the whole form.
 VISITORS = {

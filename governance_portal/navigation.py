@@ -23,6 +23,12 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home", lambda user: True),
     NavItem("Meetings", "committees:meetings", lambda user: True),
+    # Raising a whistleblowing concern is open to everyone, signed in or not (policy 9).
+    NavItem(
+        "Whistleblowing",
+        "whistleblowing:start",
+        lambda user: concern_policy.can(user, ConcernAction.RAISE),
+    ),
     NavItem("Council structure", "organisation:structure", policies.council_structure.can_view),
     NavItem("Manage meetings", "manage:meetings", committee_policies.committee_business.can_view),
     NavItem(
@@ -45,4 +51,9 @@ def items_for(request) -> list[dict]:
         url = path(item.url_name)
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})
+    # One section is current: the one whose address is the longest part of this page's (the
+    # whistleblowing register's pages are also under /whistleblowing/).
+    current = max((i for i in items if i["active"]), key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["active"] = item is current
     return items

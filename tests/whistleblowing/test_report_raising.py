@@ -2,6 +2,7 @@
 the real database: the questions one a page, the draft that travels in them and nowhere else,
 check your answers, the receipt code shown once, and every question's refusals."""
 
+import re
 import time
 
 import pytest
@@ -200,7 +201,9 @@ def test_the_draft_is_sealed_and_holds_no_answer_in_clear(client):
 )
 def test_a_tampered_draft_is_refused_and_the_reporter_starts_again(client, change):
     response = answer(client, client.get(url("raise_about")), ANSWERS["about"])
-    posted = client.post(url("raise_ground"), {"draft": change(draft_of(response)), "ground": "fraud"})
+    posted = client.post(
+        url("raise_ground"), {"draft": change(draft_of(response)), "ground": "fraud"}
+    )
     assert posted.status_code == 302 and posted["Location"] == url("start_again")
     assert "You need to start again" in text_of(client.get(posted["Location"]))
 
@@ -285,6 +288,7 @@ def test_every_question_refuses_what_cannot_be_an_answer_and_keeps_nothing(
     assert message in text_of(refused)
     assert action_of(refused) == url(f"raise_{step}")  # the same question again
     assert Concern.objects.count() == 0 and Entry.objects.count() == 0
+
     # The draft still carries the answers given so far.
     def values(response):
         return sealing.open_draft(draft_of(response), kind="report", max_age=60)["values"]
@@ -368,3 +372,31 @@ def test_an_anonymous_concern_logged_for_someone_shows_the_code_to_hand_over_onc
     # The officer who logged it cannot follow it with the code they handed over.
     refused = client.post(url("follow"), {"code": code})
     assert refused.status_code == 200 and "does not match a concern" in text_of(refused)
+
+
+# --- Finding it ---------------------------------------------------------------------------------
+
+
+def test_everyone_finds_it_in_the_navigation_and_the_footer(client):
+    home = client.get(reverse("home")).content.decode()
+    nav = home[home.index('id="navigation"') : home.index("</nav>")]
+    assert f'href="{url("start")}"' in nav and "Whistleblowing" in nav
+    footer = home[home.index('class="govuk-footer"') :]
+    assert f'href="{url("start")}"' in footer and "Raise a whistleblowing concern" in footer
+    page = client.get(url("follow")).content.decode()
+    current = page[page.index('id="navigation"') : page.index("</nav>")]
+    assert re.search(r'aria-current="page">\s*<strong[^>]*>Whistleblowing</strong>', current)
+
+
+def test_only_the_register_is_current_on_the_register_s_pages(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from governance_portal.navigation import items_for
+
+    request = rf.get("/whistleblowing/register/")
+    request.user = UserFactory(roles=[Role.MONITORING_OFFICER])
+    current = [item["label"] for item in items_for(request) if item["active"]]
+    assert current == ["Whistleblowing register"]
+    request = rf.get("/whistleblowing/follow/")
+    request.user = AnonymousUser()
+    assert [item["label"] for item in items_for(request) if item["active"]] == ["Whistleblowing"]

@@ -353,3 +353,14 @@ def test_the_case_page_costs_the_same_queries_however_long_the_case(client, mo):
     long = queries_for_case_page()
     assert long == short, (short, long)
     assert long <= 6
+
+
+def test_behind_a_proxy_the_throttle_counts_the_browser_not_the_proxy(client, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    raised = raise_one()
+    for n in range(receipts.PER_CLIENT):
+        enter(client, "ABCD-EFGH-JKMN-PQRS-TVWX", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.5")
+    blocked = enter(client, raised.receipt_code, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.5")
+    assert "Wait 15 minutes" in text_of(blocked)  # what the browser claimed changes nothing
+    other = enter(client, raised.receipt_code, HTTP_X_FORWARDED_FOR="203.0.113.6")
+    assert other.status_code == 302

@@ -24,6 +24,7 @@ it in the cache, and is not logged.
 import datetime as dt
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -472,13 +473,24 @@ def _case_ended(request):
     return redirect("whistleblowing:follow")
 
 
+def client_address(request) -> str:
+    """The address of the person's browser: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
+    reverse proxies the entry of X-Forwarded-For the first of them added (the entries before
+    it are whatever the browser sent, and could be anything)."""
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
+        return forwarded[-proxies][:64]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 @never_cache
 @get_or_post
 def follow(request):
     form = f.FollowForm(posted(request))
     if request.method == "POST" and form.is_valid():
         # The address is used here and forgotten: the throttle keeps a keyed hash of it.
-        if not receipts.attempt_allowed(request.META.get("REMOTE_ADDR", "")):
+        if not receipts.attempt_allowed(client_address(request)):
             form.add_error("code", f.TOO_MANY_CODES)
         else:
             concern = services.concern_for_code(form.cleaned_data["code"])

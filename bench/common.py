@@ -43,6 +43,18 @@ def gs_account(n: int, password: str) -> tuple[str, str]:
     return f"bench.governance-services-{n}@volume.example", key
 
 
+#: Monitoring Officer accounts for the whistleblowing register's pages, one per signed-in
+#: client (the most clients of a run), each with its own authenticator.
+MO_ACCOUNTS = 32
+
+
+def mo_account(n: int, password: str) -> tuple[str, str]:
+    """The n-th Monitoring Officer account of a run: its address and its authenticator's key
+    (hex), as gs_account."""
+    key = hashlib.sha256(f"{password}:monitoring-officer:{n}".encode()).hexdigest()[:40]
+    return f"bench.monitoring-officer-{n}@volume.example", key
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 

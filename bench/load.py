@@ -26,10 +26,14 @@ from urllib.parse import urlencode, urlsplit
 
 from django_otp.oath import totp
 
-from bench.common import gs_account
+from bench.common import gs_account, mo_account
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TWO_FACTOR = "/account/two-factor/"
+#: The signed-in kinds of page, and the accounts their clients sign in as.
+ACCOUNTS = {"signed_in": gs_account, "monitoring_officer": mo_account}
+#: What the page answering a submission says once the concern is sent.
+SENT = b"Concern sent"
 
 
 class RequestFailed(Exception):
@@ -87,16 +91,57 @@ class Client:
             raise RequestFailed(f"{path} refused: {status}")
         return headers
 
+    def csrf_token(self, form_page: str) -> str:
+        """A CSRF token for posting forms (read once from `form_page`; the cookie it sets
+        goes with every later request)."""
+        if not getattr(self, "_csrf", None):
+            status, body, _ = self.request("GET", form_page)
+            match = TOKEN.search(body.decode("utf-8", "replace"))
+            if status != 200 or match is None:
+                raise RequestFailed(f"{form_page} form: {status}")
+            self._csrf = match[1]
+        return self._csrf
+
     def close(self) -> None:
         self.connection.close()
 
 
-def check(status: int, headers: dict, kind: str) -> str:
+class Drafts:
+    """The finished drafts of a submission page (bench/tasks.py), each sent once, shared by
+    the clients."""
+
+    def __init__(self, tokens: list[str]):
+        self._tokens = iter(tokens)
+        self._lock = threading.Lock()
+
+    def next(self) -> str:
+        with self._lock:
+            token = next(self._tokens, None)
+        if token is None:
+            raise RequestFailed("no draft left to send")
+        return token
+
+
+def check(status: int, headers: dict, kind: str, body: bytes = b"") -> str:
     """'' if the response is what the page should answer, else why not."""
     if status != 200:
         where = headers.get("Location", "")
         return f"{status} {where}".strip()
+    if kind == "submission" and SENT not in body:
+        return "not sent (the check-your-answers page came back)"
     return ""
+
+
+def submit(client: Client, url: str, page: dict, drafts: Drafts):
+    """Send one finished draft from check-your-answers, as the reporter's browser does."""
+    form = urlencode(
+        {
+            "csrfmiddlewaretoken": client.csrf_token(page["form"]),
+            "draft": drafts.next(),
+            "under_policy": "on",
+        }
+    )
+    return client.request("POST", url, form)
 
 
 class MemorySampler:
@@ -145,8 +190,9 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def run(clients: list[Client], urls: list[str], kind: str, *, seconds, min_requests,
-        max_seconds) -> dict:  # fmt: skip
-    """`len(clients)` clients at once, each requesting `urls` in turn."""
+        max_seconds, page: dict | None = None, drafts: Drafts | None = None) -> dict:  # fmt: skip
+    """`len(clients)` clients at once, each requesting `urls` in turn (for a submission
+    page, each request sends one of `drafts`)."""
     latencies: list[list[float]] = [[] for _ in clients]
     failures: list[list[str]] = [[] for _ in clients]
     hits = [0] * len(clients)
@@ -168,10 +214,19 @@ def run(clients: list[Client], urls: list[str], kind: str, *, seconds, min_reque
                 break
             url = urls[i % len(urls)]
             i += 1
+            if kind == "submission":
+                try:
+                    client.csrf_token(page["form"])  # once per client, before the clock starts
+                except RequestFailed as error:
+                    failures[n].append(str(error))
+                    break
             t0 = time.perf_counter()
             try:
-                status, body, headers = client.request("GET", url)
-                problem = check(status, headers, kind)
+                if kind == "submission":
+                    status, body, headers = submit(client, url, page, drafts)
+                else:
+                    status, body, headers = client.request("GET", url)
+                problem = check(status, headers, kind, body)
             except RequestFailed as error:
                 problem, body = str(error), b""
             latencies[n].append(time.perf_counter() - t0)
@@ -215,20 +270,24 @@ def drive(plan: dict, emit=print) -> dict:
     most = max(levels)
     sampler = MemorySampler(plan["master_pid"])
     anonymous = [Client(base) for _ in range(most)]
-    signed_in = []
+    pools = {}
     started = time.perf_counter()
-    if any(p["kind"] == "signed_in" for p in plan["pages"]):
-        for n in range(most):
-            client = Client(base)
-            email, key = gs_account(n, plan["password"])
-            client.sign_in(email, plan["password"], key)
-            signed_in.append(client)
+    for kind, account in ACCOUNTS.items():
+        if any(p["kind"] == kind for p in plan["pages"]):
+            pools[kind] = []
+            for n in range(most):
+                client = Client(base)
+                email, key = account(n, plan["password"])
+                client.sign_in(email, plan["password"], key)
+                pools[kind].append(client)
+    signed_in = [client for pool in pools.values() for client in pool]
     login_seconds = time.perf_counter() - started
     results = []
     order = [p for p in plan["pages"] if p["kind"] == "floor"]
     order += [p for p in plan["pages"] if p["kind"] != "floor"] + order  # floor first and last
     for position, page in enumerate(order):
-        pool = signed_in if page["kind"] == "signed_in" else anonymous
+        pool = pools.get(page["kind"], anonymous)
+        drafts = Drafts(page.get("drafts", []))
         # Warm up: every worker renders every URL of the page before it is measured.
         run(
             pool[: min(8, most)],
@@ -237,6 +296,8 @@ def drive(plan: dict, emit=print) -> dict:
             seconds=plan["warmup_seconds"],
             min_requests=len(page["urls"]) + 4,
             max_seconds=5,
+            page=page,
+            drafts=drafts,
         )
         saturated = None
         for level in levels:
@@ -260,6 +321,8 @@ def drive(plan: dict, emit=print) -> dict:
                 seconds=plan["seconds"],
                 min_requests=plan["min_requests"],
                 max_seconds=plan["max_seconds"],
+                page=page,
+                drafts=drafts,
             )
             result.update(
                 common,

@@ -1,7 +1,8 @@
 """One-off Django processes for the benchmark, run as `python -m bench.tasks COMMAND ...` with
 the production settings of the benchmark database; each prints its answer as JSON.
 
-    users PASSWORD        create (or reset) the Governance Services accounts
+    users PASSWORD        create (or reset) the Governance Services and Monitoring Officer
+                          accounts
     size                  pg_database_size of the database
     pages SCALE [soak]    the URLs to measure (with `soak`, larger pools for mixed traffic)
     queries PAGES.json    SQL queries per page, counted with the test client (cache off)
@@ -41,30 +42,56 @@ SOAK_SEARCHES = [
     "homelessness temporary accommodation",
 ]
 ROTATION = 10
+#: Drafts ready to send for the load test's submissions (each is sent once): more than the
+#: most a run sends (every client count for up to 10 s at ~50 a second, and the warm-up).
+SUBMISSION_DRAFTS = 3000
+#: What a finished draft says (as the question pages leave it) for the benchmark's submission.
+SUBMISSION_ANSWERS = {
+    "about": "wrongdoing",
+    "ground": "health_and_safety",
+    "what_happened": "The fire doors on the first floor of the depot workshop are wedged "
+    "open every morning and the alarm panel shows a fault.",
+    "when": "Every morning this month",
+    "where": "The depot workshop",
+    "who": "The workshop supervisor",
+    "evidence": "",
+    "raised_before": [],
+    "raised_before_details": "",
+    "public_interest": True,
+    "reporter_kind": "permanent",
+    "anonymous": True,
+}
 
 
 def users(password: str) -> dict:
-    """The Governance Services accounts the signed-in clients use (common.gs_account), each
-    with its password and its own authenticator app."""
+    """The accounts the signed-in clients use, each with its password and its own
+    authenticator app: Governance Services (common.gs_account) and, for the whistleblowing
+    register, the Monitoring Officer (common.mo_account)."""
+    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from bench.common import GS_ACCOUNTS, gs_account
+    from bench.common import GS_ACCOUNTS, MO_ACCOUNTS, gs_account, mo_account
     from organisation.demo import ensure_known_authenticator
     from organisation.models import User
     from organisation.roles import Role, group_name
 
-    group = Group.objects.get(name=group_name(Role.GOVERNANCE_SERVICES))
+    hashed = make_password(password)  # one hash for every account: a second each otherwise
     emails = []
-    for n in range(GS_ACCOUNTS):
-        email, key = gs_account(n, password)
-        account = User.objects.filter(email=email).first() or User(
-            email=email, full_name=f"Benchmark Governance Services {n}", job_title="Benchmark"
-        )
-        account.set_password(password)
-        account.save()
-        account.groups.add(group)
-        ensure_known_authenticator(account, key)
-        emails.append(email)
+    for role, accounts, account_of in (
+        (Role.GOVERNANCE_SERVICES, GS_ACCOUNTS, gs_account),
+        (Role.MONITORING_OFFICER, MO_ACCOUNTS, mo_account),
+    ):
+        group = Group.objects.get(name=group_name(role))
+        for n in range(accounts):
+            email, key = account_of(n, password)
+            account = User.objects.filter(email=email).first() or User(
+                email=email, full_name=f"Benchmark {group_name(role)} {n}", job_title="Benchmark"
+            )
+            account.password = hashed
+            account.save()
+            account.groups.add(group)
+            ensure_known_authenticator(account, key)
+            emails.append(email)
     return {"emails": emails}
 
 
@@ -146,6 +173,7 @@ def pages(scale: str, soak: str = "") -> dict:
     out = [{"name": "floor", "kind": "floor", "urls": ["/_floor"]}]
     out += [{"name": n, "kind": "public", "urls": u} for n, u in public]
     out += [{"name": n, "kind": "signed_in", "urls": u} for n, u in signed_in]
+    out += _whistleblowing_pages()
 
     if soak != "soak":
         return {"scale": float(scale), "pages": out}
@@ -182,19 +210,82 @@ def pages(scale: str, soak: str = "") -> dict:
     return {"scale": float(scale), "pages": out, "soak": pools}
 
 
+def _whistleblowing_pages() -> list[dict]:
+    """The Monitoring Officer's register and case pages (signed in with a second factor),
+    and a submission: the intake's last page sending a finished draft (Argon2id included),
+    each draft sent once. The pages whose URLs are not there yet are left out."""
+    from django.db.models import Count
+    from django.urls import NoReverseMatch, reverse
+
+    from whistleblowing.models import Concern
+
+    out = []
+    try:
+        register = reverse("concerns:register")
+        cases = list(
+            Concern.objects.filter(content_erased_at__isnull=True)
+            .annotate(n=Count("entries"))
+            .filter(n__gte=4)
+            .order_by("-received_at", "-pk")
+            .values_list("pk", flat=True)[:ROTATION]
+        )
+        out += [
+            {"name": "WB: register", "kind": "monitoring_officer", "urls": [register]},
+            {
+                "name": "WB: case page",
+                "kind": "monitoring_officer",
+                "urls": [reverse("concerns:case", args=[pk]) for pk in cases],
+            },
+        ]
+    except NoReverseMatch:
+        pass
+    try:
+        send = reverse("whistleblowing:raise_check")
+    except NoReverseMatch:
+        return out
+    out.append(
+        {
+            "name": "WB: submission",
+            "kind": "submission",
+            "urls": [send],
+            "form": reverse("whistleblowing:raise_about"),
+            "drafts": [_submission_draft() for _ in range(SUBMISSION_DRAFTS)],
+        }
+    )
+    return out
+
+
+def _submission_draft() -> str:
+    """A finished draft, as the question pages seal it, ready for check-your-answers."""
+    from whistleblowing import drafts
+    from whistleblowing.forms import report
+
+    draft = drafts.Draft.new(report.REPORT, SUBMISSION_ANSWERS)
+    draft.answered = [step.name for step in report.REPORT_STEPS if step.applies(draft.values)]
+    return draft.token()
+
+
+def _fetch(client, page, url):
+    """What a page's client does once: GET it, or for a submission, send a fresh draft."""
+    if page["kind"] == "submission":
+        return client.post(url, {"draft": _submission_draft(), "under_policy": "on"})
+    return client.get(url)
+
+
 def _client(page):
-    """A client for the page: for a signed-in page, the first benchmark account, signed in
-    and past its second factor."""
+    """A client for the page: for a signed-in page, the first benchmark account of its kind
+    (Governance Services or the Monitoring Officer), signed in and past its second factor."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from bench.common import gs_account
+    from bench.common import gs_account, mo_account
     from organisation import queries as organisation_queries
     from organisation.models import User
 
     client = Client()
-    if page["kind"] == "signed_in":
-        user = User.objects.get(email=gs_account(0, "")[0])
+    account = {"signed_in": gs_account, "monitoring_officer": mo_account}.get(page["kind"])
+    if account:
+        user = User.objects.get(email=account(0, "")[0])
         client.force_login(user)
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = (
@@ -229,11 +320,11 @@ def uncached(path: str) -> dict:
     with override_settings(PAGE_CACHE_SECONDS=0):
         for page in json.loads(Path(path).read_text())["pages"]:
             client = _client(page)
-            client.get(page["urls"][0])
+            _fetch(client, page, page["urls"][0])
             times = []
             for url in page["urls"] * 2:
                 started = time.perf_counter()
-                client.get(url)
+                _fetch(client, page, url)
                 times.append((time.perf_counter() - started) * 1000)
             out[page["name"]] = statistics.median(times)
     return out
@@ -246,9 +337,9 @@ def _count(page) -> list[int]:
     client = _client(page)
     counts = []
     for url in page["urls"]:
-        client.get(url)  # first render compiles templates; not what a page costs
+        _fetch(client, page, url)  # first render compiles templates; not what a page costs
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
+            response = _fetch(client, page, url)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
         counts.append(len(captured.captured_queries))
@@ -273,9 +364,9 @@ def _profile(page) -> dict:
 
     client = _client(page)
     url = page["urls"][0]
-    client.get(url)
+    _fetch(client, page, url)
     with CaptureQueriesContext(connection) as captured:
-        client.get(url)
+        _fetch(client, page, url)
     # Read now: the next request clears the connection's query log.
     executed = list(captured.captured_queries)
     timed = sorted(executed, key=lambda q: float(q["time"]), reverse=True)
@@ -283,11 +374,13 @@ def _profile(page) -> dict:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(3):
-        client.get(url)
+        _fetch(client, page, url)
     profiler.disable()
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
-    stats.sort_stats("cumulative").print_stats(r"(committees|organisation|governance_portal)", 12)
+    stats.sort_stats("cumulative").print_stats(
+        r"(committees|whistleblowing|organisation|governance_portal)", 12
+    )
     stats.sort_stats("tottime").print_stats(12)
     plan = ""
     if (

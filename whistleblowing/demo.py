@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from committees import rules as committee_rules
@@ -143,9 +144,10 @@ def load(*, now: dt.datetime | None = None) -> Loaded:
         _keep_the_clocks(clock)
     _report_meeting(clock)
     if code:
+        follow = reverse("whistleblowing:follow")
         lines.append(
-            f"Whistleblowing: an anonymous concern to follow up at /whistleblowing/ with the "
-            f"receipt code {receipts.shown(code)} (a new one each load)"
+            f"Whistleblowing: an anonymous concern to follow up at {follow} with the receipt "
+            f"code {receipts.shown(code)} (a new one each load)"
         )
     lines.append(
         f"  {people.officer.email} raised named concerns; {people.investigator.email} "

@@ -179,7 +179,7 @@ def reseal(sealed, *, case_id: int, purpose: str) -> bytes:
 
 DRAFT_PURPOSE = "draft"
 #: Longer than any draft the pages make (their text answers are limited): refused unread.
-MAX_DRAFT_CHARS = 400_000
+MAX_DRAFT_CHARS = 1_000_000
 
 
 class DraftExpired(SealBroken):

@@ -400,3 +400,14 @@ def test_only_the_register_is_current_on_the_register_s_pages(rf):
     request = rf.get("/whistleblowing/follow/")
     request.user = AnonymousUser()
     assert [item["label"] for item in items_for(request) if item["active"]] == ["Whistleblowing"]
+
+
+def test_the_longest_answers_in_the_hardest_characters_still_travel_in_the_draft(client):
+    longest = "\x01😀" * (services.MAX_TEXT // 2)
+    changes = {name: {name: longest} for name in ("what_happened", "who", "evidence")}
+    check = walk(client, changes=changes)
+    assert action_of(check) == url("raise_check")
+    assert len(draft_of(check)) < sealing.MAX_DRAFT_CHARS
+    send(client, check)
+    report = services.entry_content(Concern.objects.get().entries.get(kind=EntryKind.REPORT))
+    assert report["who"] == longest

@@ -226,6 +226,10 @@ CACHES["pages"] = (
 
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30))
 SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
+#: The pages that open whistleblowing cases (these URL namespaces) end a session idle for
+#: longer than this (organisation.middleware.idle_timeout decides).
+SENSITIVE_IDLE_TIMEOUT = timedelta(minutes=env_int("SENSITIVE_IDLE_TIMEOUT_MINUTES", 10))
+SENSITIVE_URL_NAMESPACES = ("concerns",)
 # Activity pushes the expiry on, so the timeout counts from the last activity; the session
 # is written at most once a minute for it (organisation.middleware.SessionActivityMiddleware)
 # rather than on every request.

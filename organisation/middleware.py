@@ -1,5 +1,9 @@
 import time
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -41,17 +45,46 @@ class TwoFactorRequiredMiddleware:
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 
+def idle_timeout(resolver_match):
+    """How long a session may lie idle before the page `resolver_match` is for: the shorter
+    SENSITIVE_IDLE_TIMEOUT for the pages of SENSITIVE_URL_NAMESPACES (the whistleblowing
+    register and its cases), else SESSION_IDLE_TIMEOUT. The one place that decides."""
+    namespaces = set(getattr(resolver_match, "namespaces", None) or ())
+    if namespaces & set(settings.SENSITIVE_URL_NAMESPACES):
+        return settings.SENSITIVE_IDLE_TIMEOUT
+    return settings.SESSION_IDLE_TIMEOUT
+
+
 class SessionActivityMiddleware:
-    """Keeps a signed-in session alive while it is used: the idle timeout counts from the
-    last activity. Saving the session on every request would cost an UPDATE and a commit a
+    """Keeps a signed-in session alive while it is used, and ends it once it has lain idle
+    too long for the page asked for (`idle_timeout`): the idle timeout counts from the last
+    activity anywhere on the portal. The session itself expires after SESSION_IDLE_TIMEOUT
+    (SESSION_COOKIE_AGE); coming back to a page with a shorter timeout after longer than that
+    without activity signs the person out, and they sign in again (with their second factor)
+    to see it. Saving the session on every request would cost an UPDATE and a commit a
     page; recording the activity at most once a minute makes the timeout up to a minute
     shorter instead."""
 
     KEY = "_last_activity"
     EVERY_SECONDS = 60
+    SIGNED_OUT = "You were signed out because you had not used the portal for {minutes} minutes"
 
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        last = request.session.get(self.KEY)
+        if last is None:
+            return None
+        timeout = idle_timeout(request.resolver_match)
+        if time.time() - last <= timeout.total_seconds():
+            return None
+        logout(request)
+        messages.info(request, self.SIGNED_OUT.format(minutes=int(timeout.total_seconds() // 60)))
+        return redirect_to_login(request.get_full_path())
 
     def __call__(self, request):
         response = self.get_response(request)

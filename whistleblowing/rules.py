@@ -105,6 +105,25 @@ def acknowledgement_clock(
     return AcknowledgementClock(due, ClockState.DUE, left)
 
 
+class Reminder(StrEnum):
+    DUE_SOON = "reminder_due"
+    OVERDUE = "reminder_overdue"
+
+
+def reminder_due(
+    received: dt.date, acknowledged: dt.date | None, reminded: dt.date | None, today: dt.date
+) -> Reminder | None:
+    """The reminder the handlers are sent today about an acknowledgement (policy 21), if any:
+    one from `remind_from` until it falls due, and one more once it is overdue. `reminded` is
+    the day the last reminder went, so a second run on any day sends nothing again."""
+    if acknowledged is not None or today < remind_from(received):
+        return None
+    due = acknowledge_by(received)
+    if today > due:
+        return Reminder.OVERDUE if reminded is None or reminded <= due else None
+    return Reminder.DUE_SOON if reminded is None else None
+
+
 def shown_count(count: int, *, exact: bool = False) -> str:
     """A count as the annual report and the dashboards show it: "fewer than 5" for 1 to 4
     unless the reader may see exact numbers (the Monitoring Officer)."""

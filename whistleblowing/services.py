@@ -712,6 +712,41 @@ def record_opening(
     CaseOpening.objects.create(concern=concern, reader=reader, kind=kind, attachment=attachment)
 
 
+# --- Reminders -----------------------------------------------------------------------------
+
+
+def remind_acknowledgements(*, now: dt.datetime | None = None) -> int:
+    """Remind the handlers of every open concern whose written acknowledgement (policy 21)
+    falls due soon or is overdue (rules.reminder_due): once before it falls due and once more
+    when it is overdue, never twice for the same (Concern.reminded_at), so the command that
+    calls this may run as often as it likes. Returns how many reminders were queued."""
+    now = now or timezone.now()
+    today = now.astimezone(LONDON).date()
+    candidates = Concern.objects.open().filter(
+        acknowledged_at__isnull=True,
+        content_erased_at__isnull=True,
+        acknowledge_due__lte=today + dt.timedelta(days=rules.REMIND_DAYS_BEFORE),
+    )
+    sent = 0
+    for pk in candidates.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            concern = Concern.objects.select_for_update().filter(pk=pk).first()
+            if concern is None or concern.acknowledged_at or not concern.is_open:
+                continue
+            reminded = (
+                concern.reminded_at.astimezone(LONDON).date() if concern.reminded_at else None
+            )
+            reminder = rules.reminder_due(concern.received_on, None, reminded, today)
+            if reminder is None:
+                continue
+            concern.reminded_at = now
+            _history_as(SCRIPT, concern)
+            concern.save(update_fields=["reminded_at", "updated_at"])
+            _notify_handlers(concern, reminder.value)
+        sent += 1
+    return sent
+
+
 # --- Housekeeping ---------------------------------------------------------------------------
 
 
@@ -925,6 +960,7 @@ __all__ = [
     "raise_concern",
     "record_meeting",
     "record_opening",
+    "remind_acknowledgements",
     "reopen",
     "replace_receipt_code",
     "reroute",

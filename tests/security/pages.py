@@ -86,10 +86,19 @@ FORM_PAGES = {
             "reopen",
         )
     },
+    # The Monitoring Officer's annual report: the meeting whose agenda takes it.
+    "concerns:annual_report_place": "concerns:annual_report_place",
 }
 #: The GET forms (nothing changes; their values go in the query string). The home page's
-#: search box sends its words to the search page; the whistleblowing register has its filter.
-GET_FORM_PAGES = {"committees:search", "committees:decisions", "home", "concerns:register"}
+#: search box sends its words to the search page; the whistleblowing register has its filter,
+#: and the annual report its choice of year.
+GET_FORM_PAGES = {
+    "committees:search",
+    "committees:decisions",
+    "home",
+    "concerns:register",
+    "concerns:annual_report",
+}
 
 #: Where the visitor the matrix would pick cannot see the whole form.
 VISITORS = {

@@ -31,6 +31,7 @@ from tests.security.support import (
     url_name_of,
     visitor_for,
 )
+from tests.security.test_requests import _without_logged_openings
 from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -334,6 +335,7 @@ def test_fuzzed_get_forms_never_error(page):
             before = row_counts()
             response = client.get(url, data)
             assert response.status_code < 500
-            assert not changed_tables(before, row_counts())
+            # A page whose opening is logged (the annual report) adds to that log only.
+            assert not _without_logged_openings(changed_tables(before, row_counts()), [page])
 
     fuzz()

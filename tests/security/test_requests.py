@@ -263,12 +263,14 @@ def _kinds_of_visitor():
 
 
 #: Pages whose every opening is itself recorded, by design (whistleblowing's log of who
-#: opened a case, a file of it or the register's export): a GET of one adds a row to that log
-#: and to nothing else.
+#: opened a case, a file of it, the register's export or the annual report, which unseals the
+#: lessons learned): a GET of one adds a row to that log and to nothing else.
 LOGGED_OPENINGS = {
     "concerns:case": "whistleblowing_caseopening",
     "concerns:file": "whistleblowing_caseopening",
     "concerns:export": "whistleblowing_caseopening",
+    "concerns:annual_report": "whistleblowing_caseopening",
+    "concerns:annual_report_pdf": "whistleblowing_caseopening",
 }
 
 

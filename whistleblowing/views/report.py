@@ -246,9 +246,11 @@ def _show(request, draft, step, form=None):
 def _remove_file(request, draft, step):
     try:
         index = int(request.POST.get("remove", ""))
-        record = draft.files[index]
-    except (ValueError, IndexError):
+    except ValueError:
+        index = -1
+    if not 0 <= index < len(draft.files):
         return _show(request, draft, step)
+    record = draft.files[index]
     drafts.forget_file(record.get("ref", ""))
     draft.files = draft.files[:index] + draft.files[index + 1 :]
     return _show(request, draft, step)

@@ -77,6 +77,7 @@ def register(request):
             "rows": [(c, c.clock(today)) for c in page.object_list] if page else [],
             "query_string": _query_string(request),
             "can_export": policy.can(request.user, ConcernAction.EXPORT),
+            "can_report": policy.can(request.user, ConcernAction.REPORT),
         },
     )
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 from organisation.roles import Role
 from portal_kit.models import ANY_VERSION
+from tests.committees.factories import minimal_pdf
 from tests.conftest import sign_in
 from tests.factories import UserFactory
 from whistleblowing import services
@@ -14,7 +15,8 @@ APRIL_10 = dt.datetime(2017, 4, 10, 9, tzinfo=dt.UTC)
 WORDS = "Quillfeather fuel cards used for private cars at Whitley depot"
 REPORTER_NAME = "Saoirse Quimby-Tallis"
 REPORTER_CONTACT = "saoirse.quimby@example.org"
-FILE_BYTES = b"%PDF-1.4 quillfeather fuel log"
+#: A real PDF: whatever reads a download (the markup walk parses every PDF) can open it.
+FILE_BYTES = minimal_pdf("Fuel log")
 
 
 def answers(**changes) -> services.Answers:

@@ -131,6 +131,25 @@ def server_version(server: str) -> str:
 # --- Environments -----------------------------------------------------------------------------
 
 
+def _whistleblowing_secrets() -> tuple[str, str]:
+    """The whistleblowing key ring and pepper of the benchmark's runs: made once and kept in
+    bench/results/ (git-ignored), so a database kept by BENCH_KEEP=1 and reused by
+    BENCH_REUSE=1 still opens the concerns bench.volume sealed. They guard generated data
+    only."""
+    path = RESULTS / "whistleblowing-secrets.json"
+    try:
+        stored = json.loads(path.read_text())
+    except FileNotFoundError:
+        stored = {
+            "keys": "1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+            "pepper": secrets.token_urlsafe(43),
+        }
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored))
+        path.chmod(0o600)
+    return stored["keys"], stored["pepper"]
+
+
 class Workspace:
     """Temporary STATIC_ROOT and MEDIA_ROOT, and the secrets of one run."""
 
@@ -140,8 +159,7 @@ class Workspace:
         self.media = self.root / "media"
         self.media.mkdir()
         self.secret_key = secrets.token_urlsafe(50)
-        self.whistleblowing_keys = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
-        self.whistleblowing_pepper = secrets.token_urlsafe(43)
+        self.whistleblowing_keys, self.whistleblowing_pepper = _whistleblowing_secrets()
         self.password = secrets.token_urlsafe(18)
 
     def production(self, database: str, **extra) -> dict:

@@ -6,7 +6,12 @@ minutes created. Loaded by `manage.py load_demo` after the organisation's demo d
 
 So that upcoming meetings, the calendar and the feeds are not empty, two meetings after the
 day of loading too (if none is to come): the Audit and Procurement Committee's, its agenda
-published that day, in time; and the Cabinet Member's, its agenda still a draft.
+published that day, in time, with one report in private (exempt under paragraph 3 of
+Schedule 12A); and the Cabinet Member's, its agenda still a draft.
+
+One demo login is a councillor's (DEMO_ACCOUNTS, printed by `load_demo`): Councillor A Demo,
+a member of the Audit and Procurement Committee (not in the seed), whose account is linked to
+their record and so, with the demo's second factor, reads that private report.
 
 The council's reference data (its term, rooms, committees, councillors and their seats) is
 written with `ensure`, as an administrator would set it up. The business is done through
@@ -48,6 +53,7 @@ from committees.models import (
     Resolution,
 )
 from committees.pack import build_pack
+from organisation.demo import DEMO_DOMAIN, ensure_demo_account, ensure_demo_second_factor
 from organisation.models import Directorate, User
 from organisation.seeding import ensure
 from portal_kit.models import ANY_VERSION
@@ -63,6 +69,12 @@ def _at(y, m, d, h=14, minute=0):
 
 CMPL = "Cabinet Member for Policy and Leadership"
 PLACE_REPORT = "Report of the Deputy Chief Executive (Place)"
+
+#: The councillor's demo login.
+COUNCILLOR_EMAIL = f"demo.councillor@{DEMO_DOMAIN}"
+#: The demo logins this module makes, (label, e-mail), printed by `load_demo`.
+DEMO_ACCOUNTS = (("Councillor, Audit and Procurement Committee", COUNCILLOR_EMAIL),)
+PRIVATE_REPORT = "Procurement and Commissioning Progress Report"
 
 
 @transaction.atomic
@@ -129,6 +141,7 @@ def load() -> Meeting:
         start_date=term_start,
     )
     ensure(Post, {"title": CMPL, "holder": duggins}, organization=cmpl, start_date=term_start)
+    _demo_councillor(audit, term_start)
 
     clerk = User.objects.filter(full_name="Suzanne Bennett").first()
     actor = clerk or services.SCRIPT
@@ -144,6 +157,26 @@ def load() -> Meeting:
     if not Meeting.objects.filter(organizations__in=[cmpl, audit], start__gt=now).exists():
         _build_packs(_upcoming(cmpl, audit, room, clerk, april, actor, now=now))
     return april
+
+
+def _demo_councillor(audit, term_start) -> Person:
+    """The councillor's demo login: a member of the Audit and Procurement Committee whose
+    account is linked to their record (Person.user), so it reads the committee's private
+    papers, and so needs a second factor (User.needs_two_factor): the demo's, as for the
+    other demo logins that need one."""
+    account = ensure_demo_account(
+        COUNCILLOR_EMAIL, full_name="Councillor Alex Demo", job_title="Councillor"
+    )
+    person = ensure(
+        Person, {"slug": "alex-demo"}, given_name="Alex", family_name="Demo", user=account
+    )
+    ensure(
+        Membership,
+        {"person": person, "organization": audit, "role": MembershipRole.MEMBER},
+        start_date=term_start,
+    )
+    ensure_demo_second_factor(account)
+    return person
 
 
 def _meeting(organization, start, location, clerk, actor) -> Meeting:
@@ -481,7 +514,7 @@ def _upcoming(cmpl, audit, room, clerk, april, actor, *, now) -> list[Meeting]:
         actor=actor,
         now=now,
     )
-    _items(
+    audit_items = _items(
         audit_meeting,
         {
             **standard,
@@ -490,9 +523,17 @@ def _upcoming(cmpl, audit, room, clerk, april, actor, *, now) -> list[Meeting]:
                 title="Outstanding Issues", lists_outstanding_issues=True
             ),
             "other": services.AgendaItemDetails(title="Any Other Items of Public Business"),
+            "procurement": services.AgendaItemDetails(
+                title=PRIVATE_REPORT,
+                lead=FINANCE_REPORT,
+                is_public=False,
+                exempt_paragraphs=(3,),
+                public_interest_statement=PROCUREMENT_PUBLIC_INTEREST,
+            ),
         },
         actor,
     )
+    _private_report(audit_items["procurement"], audit_day, today, actor)
     audit_meeting = services.publish_agenda(meeting=audit_meeting, now=now, actor=actor)
 
     cmpl_day = _working_day_from(today + dt.timedelta(weeks=6))
@@ -528,6 +569,75 @@ def _upcoming(cmpl, audit, room, clerk, april, actor, *, now) -> list[Meeting]:
         parent=items["minutes"],
     )
     return [audit_meeting, cmpl_meeting]
+
+
+FINANCE_REPORT = "Report of the Director of Finance and Corporate Services"
+PROCUREMENT_PUBLIC_INTEREST = (
+    "The report gives the prices and terms offered by named bidders in tenders still being "
+    "evaluated. The public interest in keeping them confidential until the contracts are "
+    "awarded outweighs the public interest in disclosing them."
+)
+#: Who approves the private report, for each approval a council may require (rules).
+_APPROVERS = {
+    "finance": ("Paul Jennings", "Finance Manager (Corporate Finance)", "Place"),
+    "legal": ("Helen Lynch", "Acting Monitoring Officer", "Place"),
+    "director": ("Barry Hastie", "Director of Finance and Corporate Services", "Place"),
+    "members": ("Councillor A Demo", "Member, Audit and Procurement Committee", ""),
+}
+
+
+def _private_report(item, meeting_day, today, actor) -> Paper:
+    """The Audit and Procurement Committee's report in private (demo data, not the seed's):
+    exempt under paragraph 3 of Schedule 12A, with the approvals the council requires (so
+    the agenda can be published) and its file. The public sees the item's title and
+    paragraph; the committee's members, signed in with a second factor, read the report."""
+    paper = services.create_paper(
+        details=services.PaperDetails(
+            reference=f"APC-{meeting_day:%Y-%m-%d}-P1",
+            title=PRIVATE_REPORT,
+            date=meeting_day,
+            author_name="Paul Jennings",
+            author_job_title="Finance Manager (Corporate Finance)",
+            author_directorate=Directorate.objects.filter(name="Place").first(),
+            approving_director="Director of Finance and Corporate Services",
+            wards_affected="N/A",
+            executive_summary="Procurement activity since the Committee last met: contracts "
+            "awarded under delegated powers, and the tenders now being evaluated, with the "
+            "bids received.",
+            is_public=False,
+            exempt_paragraphs=(3,),
+        ),
+        actor=actor,
+    )
+    for category in rules.required_sign_offs():
+        name, title, where = _APPROVERS.get(category, ("Barry Hastie", "Director", "Place"))
+        services.record_sign_off(
+            paper=paper,
+            kind="approver",
+            category=category,
+            name=name,
+            title=title,
+            directorate_or_organisation=where,
+            sent_on=today,
+            approved_on=today,
+            actor=actor,
+        )
+    _upload(
+        paper=paper,
+        kind=DocumentKind.REPORT,
+        title=PRIVATE_REPORT,
+        source="procurement_progress_report.txt",
+        actor=actor,
+    )
+    services.attach_report(
+        item=item,
+        paper=paper,
+        role=ConsultationRole.NOTING,
+        recommendation="The Committee is recommended to note the procurement activity and "
+        "the tenders being evaluated.",
+        actor=actor,
+    )
+    return paper
 
 
 def _build_packs(meetings) -> None:

@@ -168,12 +168,13 @@ class UserAdmin(PortalHistoryAdmin, DjangoUserAdmin):
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "job_title", "directorate", "service", "telephone"]}),
         ("Roles", {"fields": ["is_active", "groups"]}),
+        ("Two-factor sign-in", {"fields": ["two_factor_sign_in"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "two_factor_sign_in"]
     inlines = [TwoFactorEventInline]
     actions = ["send_two_factor_link", "remove_authenticator"]
 
@@ -189,6 +190,17 @@ class UserAdmin(PortalHistoryAdmin, DjangoUserAdmin):
     @admin.display(boolean=True, description="Two-factor")
     def two_factor(self, user):
         return user.has_authenticator
+
+    @admin.display(description="Two-factor sign-in")
+    def two_factor_sign_in(self, user):
+        """Whether the account has an authenticator app, and whether it must sign in with one
+        (User.two_factor_reason: the one rule the sign-in asks too)."""
+        has_authenticator = getattr(user, "has_authenticator", None)
+        if has_authenticator is None:
+            has_authenticator = queries.has_totp_device(user)
+        state = "Authenticator app set up" if has_authenticator else "No authenticator app"
+        reason = user.two_factor_reason
+        return f"{state}. Required: {reason}." if reason else f"{state}. Not required."
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

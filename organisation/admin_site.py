@@ -12,7 +12,8 @@ from organisation import policies
 
 class PortalAdminSite(admin.AdminSite):
     """The Django admin, opened by role (see AdminSitePolicy) and only after two-factor
-    sign-in where the role needs it. Signing in happens on the portal's own pages."""
+    sign-in where the account needs it (User.needs_two_factor). Signing in happens on the
+    portal's own pages."""
 
     site_header = "Governance Portal administration"
     site_title = "Governance Portal administration"

@@ -1,6 +1,9 @@
 """Coventry City Council as the seed papers show it in April 2017, and one demo account per
-role. Loaded only in demo mode (never in production), by `manage.py load_demo`."""
+role. Loaded only in demo mode (never in production), by `manage.py load_demo`. Other apps
+add demo logins of their own with `ensure_demo_account` (committees: a councillor) and list
+them in their demo module's DEMO_ACCOUNTS, which `load_demo` prints with these."""
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,7 +29,8 @@ from organisation.roles import ROLE_SPECS, Role, group_name
 from organisation.seeding import ensure
 
 DEMO_PASSWORD = "portal-demo-2017"  # noqa: S105 (printed by make run; demo mode only)
-# Shared by the privileged demo accounts; `make demo-code` prints the code it gives now.
+# Shared by the demo accounts that need a second factor; `make demo-code` prints the code it
+# gives now.
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 DEMO_DOMAIN = "coventry.example"
 
@@ -143,9 +147,9 @@ def demo_email(role: Role) -> str:
 
 
 @transaction.atomic
-def load() -> list[tuple[str, str, bool]]:
-    """Load the council and its people; return (role, e-mail, needs two-factor) per demo
-    account. Refuses outside demo mode."""
+def load() -> list[tuple[str, str]]:
+    """Load the council and its people; return (role, e-mail) per demo account. Refuses
+    outside demo mode."""
     if not settings.DEMO_MODE:
         raise RuntimeError("Demo data is never loaded in production (PORTAL_ENV=production)")
 
@@ -173,20 +177,42 @@ def load() -> list[tuple[str, str, bool]]:
         _ensure_roles(user, groups, (Role.OFFICER, *officer.roles))
 
     accounts = []
-    password_hash = None
     for spec in ROLE_SPECS:
         email = demo_email(spec.role)
-        user = _ensure_user(email, full_name=f"Demo {spec.name}", job_title=spec.name)
-        # Set once: checking it on every load would cost half a second an account.
-        if not user.has_usable_password():
-            password_hash = password_hash or make_password(DEMO_PASSWORD)
-            user.password = password_hash
-            user.save(update_fields=["password"])
-        _ensure_roles(user, groups, (spec.role,))
-        if spec.privileged:
-            ensure_known_authenticator(user, DEMO_TOTP_KEY)
-        accounts.append((spec.name, email, spec.privileged))
+        user = ensure_demo_account(
+            email, full_name=f"Demo {spec.name}", job_title=spec.name, roles=(spec.role,)
+        )
+        ensure_demo_second_factor(user)
+        accounts.append((spec.name, email))
     return accounts
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)
+
+
+def ensure_demo_account(email: str, *, full_name: str, job_title: str = "", roles=()) -> User:
+    """A demo login: the account, its demo password and its roles (adding any missing).
+    Demo mode only: the password is printed on the screen."""
+    if not settings.DEMO_MODE:
+        raise RuntimeError("Demo accounts are never made in production (PORTAL_ENV=production)")
+    user = _ensure_user(email, full_name=full_name, job_title=job_title)
+    # Set once: checking it on every load would cost half a second an account.
+    if not user.has_usable_password():
+        user.password = _demo_password_hash()
+        user.save(update_fields=["password"])
+    if roles:
+        _ensure_roles(user, {g.name: g for g in Group.objects.all()}, roles)
+    return user
+
+
+def ensure_demo_second_factor(user: User) -> None:
+    """The shared demo authenticator for a demo login that needs a second factor, asked as
+    the sign-in asks (User.needs_two_factor): call it once whatever makes the account need
+    one (its roles, a councillor's link to it) is in place."""
+    if user.needs_two_factor:
+        ensure_known_authenticator(user, DEMO_TOTP_KEY)
 
 
 def current_code() -> str:

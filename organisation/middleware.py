@@ -10,7 +10,8 @@ from django.utils.http import urlencode
 
 from organisation import queries
 
-# What a privileged person may reach before the second factor: the pages to give it, and out.
+# What an account that needs a second factor may reach before it is given: the pages to give
+# it, and out.
 _OPEN_BEFORE_SECOND_FACTOR = frozenset(
     {
         "two_factor_setup",
@@ -25,7 +26,8 @@ _OPEN_BEFORE_SECOND_FACTOR = frozenset(
 
 
 class TwoFactorRequiredMiddleware:
-    """Privileged roles use the portal only after two-factor sign-in (TOTP): until then every
+    """Accounts that need a second factor (User.needs_two_factor: superusers, privileged
+    roles, councillors) use the portal only after two-factor sign-in (TOTP): until then every
     page sends them to give their code, or to set up an authenticator app first."""
 
     def __init__(self, get_response):

@@ -12,6 +12,21 @@ from portal_kit.models import RecordModel
 
 DUPLICATE_EMAIL = "An account with this email address already exists"
 
+#: The related name of the link from a councillor (committees' Person.user) to their account.
+#: Named, not imported: organisation imports none of the apps built on it. A councillor reads
+#: the private papers of their committees, so their account needs a second factor
+#: (User.two_factor_reason); organisation.backends loads the link with the account.
+COUNCILLOR_LINK = "councillor"
+
+
+def councillor_link():
+    """The reverse relation from an account to its councillor (a OneToOneRel), or None where
+    no installed app links councillors to accounts."""
+    return next(
+        (rel for rel in User._meta.related_objects if rel.get_accessor_name() == COUNCILLOR_LINK),
+        None,
+    )
+
 
 class Council(RecordModel):
     """The local authority the portal serves (OParl's Body). There is exactly one."""
@@ -172,8 +187,43 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and (self.is_superuser or self.has_role(*ADMIN_ROLES))
 
     @property
+    def is_councillor(self) -> bool:
+        """Linked to a councillor or other member of the council's decision makers
+        (committees' Person.user, COUNCILLOR_LINK), who reads the private papers of the
+        committees they sit on: one query, then remembered (none for the person signed in:
+        organisation.backends loads it with the account)."""
+        if not hasattr(self, "_is_councillor"):
+            self.remember_councillor(bool(self.pk) and hasattr(self, COUNCILLOR_LINK))
+        return self._is_councillor
+
+    def remember_councillor(self, linked: bool) -> None:
+        self._is_councillor = bool(linked)
+
+    @property
+    def two_factor_reason(self) -> str:
+        """Why the account must sign in with a second factor, in words its holder and an
+        administrator both read ("…: {reason}"); empty if it need not.
+
+        The one rule. needs_two_factor is this, and everything that asks who needs a second
+        factor asks that: the middleware that stops a session until it is given, the admin
+        site, the account pages, the demo data and its printed logins. A councillor's account
+        is here whatever their memberships today: the link to the member is what lets it open
+        exempt business, and a membership can start on any day with no change to the account.
+        """
+        if self.is_superuser:
+            return "it is a superuser account"
+        if self.has_role(*PRIVILEGED_ROLES):
+            return "its roles give access to confidential information"
+        if self.is_active and self.is_councillor:
+            return (
+                "it belongs to a councillor, and opens the private papers (exempt "
+                "information) of their committees"
+            )
+        return ""
+
+    @property
     def needs_two_factor(self) -> bool:
-        return self.is_superuser or self.has_role(*PRIVILEGED_ROLES)
+        return bool(self.two_factor_reason)
 
 
 class EnrolmentMethod(models.TextChoices):

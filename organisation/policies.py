@@ -136,6 +136,9 @@ class ServerConsole:
 SERVER_CONSOLE = ServerConsole()
 
 ALL_ROLES = frozenset(spec.role for spec in ROLE_SPECS)
+#: What a councillor's account may open, as roles: the private papers of their committees,
+#: which Governance Services open with every other piece of exempt business.
+COUNCILLOR_POWER = frozenset({Role.GOVERNANCE_SERVICES})
 
 NOT_GRANTABLE = "You cannot give the {roles} role{s}: you may give only the roles you could hold"
 NOT_MANAGEABLE = (
@@ -161,6 +164,11 @@ class AccountPolicy(Policy):
     - An actor may manage an account only if it is not a superuser and every role it holds
       is one the actor may grant (so an administrator may manage officers, clerks and other
       administrators, but not a Monitoring Officer unless they are one too).
+    - A councillor's account (User.is_councillor) opens the private papers of their
+      committees: part of the exempt business Governance Services open, so it counts as
+      holding that role (COUNCILLOR_POWER). Whoever may give Governance Services (an
+      administrator, today) may manage it and send it a two-factor set-up link; if that role
+      is ever kept from administrators, councillors' accounts go with it.
     - Superuser accounts are managed only at the server's command line (SERVER_CONSOLE): in
       the admin they are read-only to everyone, other superusers included, so one stolen
       superuser session cannot take over the rest.
@@ -181,6 +189,13 @@ class AccountPolicy(Policy):
             return GRANTED_BY_ADMINISTRATORS | (actor.roles & PRIVILEGED_ROLES)
         return frozenset()
 
+    def power(self, account) -> frozenset[Role]:
+        """The roles whose power `account` holds: its own, and Governance Services' for a
+        councillor's account (COUNCILLOR_POWER)."""
+        if account.is_councillor:
+            return account.roles | COUNCILLOR_POWER
+        return account.roles
+
     def can_manage(self, actor, account) -> bool:
         """May `actor` change `account`'s credentials, roles or flags, or issue it a
         two-factor set-up link?"""
@@ -189,7 +204,7 @@ class AccountPolicy(Policy):
         if account.is_superuser:
             return False
         grantable = self.grantable_roles(actor)
-        return bool(grantable) and account.roles <= grantable
+        return bool(grantable) and self.power(account) <= grantable
 
     def refused_roles(self, actor, roles) -> frozenset[Role]:
         """Of `roles`, those `actor` may not grant."""

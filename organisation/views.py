@@ -38,8 +38,8 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = False
-    # Privileged roles are then sent on to give their second factor by
-    # TwoFactorRequiredMiddleware, which keeps the `next` page.
+    # Accounts that need a second factor (User.needs_two_factor) are then sent on to give it
+    # by TwoFactorRequiredMiddleware, which keeps the `next` page.
 
 
 class SignOutView(auth_views.LogoutView):

@@ -12,8 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from tests.conftest import sign_in
-from tests.factories import UserFactory
-from tests.permissions import ANON, EVERYONE
+from tests.permissions import ANON, EVERYONE, account_for
 
 
 def _collect_rows():
@@ -64,6 +63,6 @@ def test_permission_matrix(client, db, url_name, who):
     kwargs_builder, row = EXPECTED[url_name]
     url = reverse(url_name, kwargs=kwargs_builder() if kwargs_builder else None)
     if who != ANON:
-        sign_in(client, UserFactory(roles=[who]))
+        sign_in(client, account_for(who))
     response = client.get(url)
     assert _outcome(response) == row[who], f"{url_name} as {who}: got {response.status_code}"

@@ -182,3 +182,42 @@ def test_the_seed_s_meetings_are_still_the_only_ones_before_the_day_of_loading(l
         dt.date(2017, 4, 3),
         dt.date(2017, 4, 13),
     ]
+
+
+def test_the_demo_councillor_reads_their_committees_private_paper_after_the_second_factor(
+    loaded, client
+):
+    """A councillor's demo login (printed by `make run` with the others): a member of the Audit
+    and Procurement Committee, linked to their record, which needs the demo's second factor
+    before the committee's report in private opens."""
+    from committees.demo import COUNCILLOR_EMAIL, PRIVATE_REPORT
+    from committees.models import Membership, PrivatePaperOpening
+    from organisation import demo as organisation_demo
+    from organisation import queries
+    from organisation.models import User
+
+    account = User.objects.get(email=COUNCILLOR_EMAIL)
+    assert account.is_councillor and account.needs_two_factor and not account.roles
+    assert queries.has_totp_device(account)
+    sits_on = Membership.objects.current_on(timezone.localdate()).filter(person__user=account)
+    assert [m.organization.name for m in sits_on] == ["Audit and Procurement Committee"]
+    paper = Paper.objects.get(title=PRIVATE_REPORT)
+    assert not paper.is_public and paper.exempt_paragraphs == [3]
+    [step] = paper.consultations.all()
+    assert step.meeting.agenda_published_at and step.meeting.start > timezone.now()
+    report = reverse("committees:report", args=[paper.pk])
+    assert client.get(report).status_code == 404, "not to the public"
+    agenda = client.get(step.meeting.get_absolute_url()).content.decode()
+    assert PRIVATE_REPORT in agenda and "paragraph 3" in agenda
+
+    password = organisation_demo.DEMO_PASSWORD
+    client.post(reverse("login"), {"username": COUNCILLOR_EMAIL, "password": password})
+    assert client.get(report)["Location"].startswith(reverse("two_factor_verify"))
+    assert not PrivatePaperOpening.objects.exists()
+    client.post(reverse("two_factor_verify"), {"code": organisation_demo.current_code()})
+    page = client.get(report)
+    assert page.status_code == 200
+    assert PRIVATE_REPORT in page.content.decode()
+    [document] = paper.documents.all()
+    assert client.get(reverse("committees:document", args=[document.pk])).status_code == 200
+    assert PrivatePaperOpening.objects.filter(reader=account, paper=paper).count() == 2

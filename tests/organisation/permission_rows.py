@@ -14,10 +14,11 @@ ROWS = {
     "account": (None, signed_in_only()),
     "password_change": (None, signed_in_only()),
     "two_factor_setup": (None, signed_in_only()),
-    # Without an authenticator app yet, the code page sends people to set one up.
+    # Without an authenticator app yet, the code page sends people to set one up. Those who
+    # need a second factor (privileged roles, councillors) have one.
     "two_factor_verify": (
         None,
-        outcome(302, anonymous="login", **{r.value: 200 for r in PRIVILEGED}),
+        outcome(302, anonymous="login", councillor=200, **{r.value: 200 for r in PRIVILEGED}),
     ),
     # A set-up link that names no enrolment: the page saying so, for anyone.
     "two_factor_link": (lambda: {"token": "0" * 64}, outcome(200)),

@@ -76,6 +76,64 @@ def test_admin_access_and_two_factor_follow_roles():
     assert not siro.is_staff and siro.needs_two_factor
 
 
+class TestACouncillorsAccountNeedsASecondFactor:
+    """A councillor's account (linked to their record, committees' Person.user) opens the
+    private papers of their committees: it needs a second factor like a privileged role,
+    decided in one place (User.two_factor_reason)."""
+
+    def test_an_account_linked_to_a_member_needs_one(self):
+        from tests.committees.factories import MembershipFactory, PersonFactory
+
+        account = UserFactory()
+        MembershipFactory(person=PersonFactory(user=account))
+        account = User.objects.get(pk=account.pk)
+        assert account.is_councillor
+        assert account.needs_two_factor
+        assert "councillor" in account.two_factor_reason
+        assert not account.is_staff and account.roles == frozenset()
+
+    def test_whatever_their_memberships_today(self):
+        """The link decides, not a membership: one can begin on any day, or be recorded
+        after the account is made, and the account must not open exempt business with a
+        password alone in between."""
+        from tests.committees.factories import PersonFactory
+
+        account = UserFactory()
+        PersonFactory(user=account)
+        assert User.objects.get(pk=account.pk).needs_two_factor
+
+    def test_an_account_linked_to_nobody_or_deactivated_does_not(self):
+        from tests.committees.factories import PersonFactory
+
+        officer = UserFactory(roles=[Role.OFFICER])
+        assert not officer.is_councillor and not officer.needs_two_factor
+        assert officer.two_factor_reason == ""
+        gone = UserFactory(is_active=False)
+        PersonFactory(user=gone)
+        assert not User.objects.get(pk=gone.pk).needs_two_factor
+
+    def test_linking_is_seen_on_the_account_linked(self):
+        from tests.committees.factories import PersonFactory
+
+        account = UserFactory()
+        PersonFactory(user=account)
+        assert account.needs_two_factor
+
+    def test_the_link_organisation_names_is_the_one_committees_makes(self):
+        from committees.models import Person
+        from organisation.models import COUNCILLOR_LINK, councillor_link
+
+        assert Person._meta.get_field("user").remote_field.related_name == COUNCILLOR_LINK
+        assert councillor_link().related_model is Person
+
+    def test_asking_costs_one_query_and_is_remembered(self, django_assert_num_queries):
+        account = User.objects.get(pk=UserFactory().pk)
+        account.remember_roles([])
+        with django_assert_num_queries(1):
+            assert not account.needs_two_factor
+            assert not account.needs_two_factor
+
+
 def test_an_inactive_person_holds_no_role():
     user = UserFactory(roles=[Role.ADMINISTRATOR], is_active=False)
     assert not user.has_role(Role.ADMINISTRATOR)

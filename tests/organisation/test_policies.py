@@ -85,6 +85,27 @@ class TestManaging:
         superuser = UserFactory(is_superuser=True)
         assert accounts.can_manage(superuser, UserFactory(roles=sorted(ALL_ROLES)))
 
+    def test_a_councillors_account_counts_as_governance_services(self, monkeypatch):
+        """It opens the private papers of the councillor's committees, part of the exempt
+        business Governance Services open: managed by whoever may give that role."""
+        from tests.committees.factories import PersonFactory
+
+        councillor = UserFactory()
+        PersonFactory(user=councillor)
+        administrator = UserFactory(roles=[Role.ADMINISTRATOR])
+        assert accounts.power(councillor) == {Role.GOVERNANCE_SERVICES}
+        assert accounts.can_manage(administrator, councillor)
+        assert accounts.can_manage(UserFactory(is_superuser=True), councillor)
+        assert not accounts.can_manage(UserFactory(roles=[Role.GOVERNANCE_SERVICES]), councillor)
+        # Were Governance Services kept from administrators, councillors would go with it.
+        monkeypatch.setattr(
+            policies,
+            "GRANTED_BY_ADMINISTRATORS",
+            GRANTED_BY_ADMINISTRATORS - {Role.GOVERNANCE_SERVICES},
+        )
+        assert not accounts.can_manage(administrator, councillor)
+        assert accounts.can_manage(administrator, UserFactory(roles=[Role.OFFICER]))
+
     def test_without_the_admin_role_nobody_manages_anyone(self):
         monitoring_officer = UserFactory(roles=[Role.MONITORING_OFFICER])
         assert not accounts.can_manage(monitoring_officer, UserFactory())

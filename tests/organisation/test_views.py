@@ -393,6 +393,35 @@ def test_the_backend_loads_each_person_with_their_roles_and_no_one_else():
     assert backend.get_user(plain.pk) is None
 
 
+def test_the_backend_loads_whether_the_account_is_a_councillors_in_the_same_query(
+    django_assert_num_queries,
+):
+    """So asking who needs a second factor (User.needs_two_factor) costs no query."""
+    from organisation.backends import PortalBackend
+    from tests.committees.factories import PersonFactory
+
+    backend = PortalBackend()
+    councillor = UserFactory()
+    PersonFactory(user=councillor)
+    plain = UserFactory(roles=[Role.AUDITOR])
+    with django_assert_num_queries(2):
+        loaded, other = backend.get_user(councillor.pk), backend.get_user(plain.pk)
+    with django_assert_num_queries(0):
+        assert loaded.is_councillor and loaded.needs_two_factor
+        assert not other.is_councillor and not other.needs_two_factor
+
+
+def test_a_councillors_page_costs_what_a_privileged_roles_does(client, django_assert_num_queries):
+    from tests.committees.factories import PersonFactory
+
+    councillor = UserFactory()
+    PersonFactory(user=councillor)
+    sign_in(client, councillor)
+    client.get(reverse("home"))
+    with django_assert_num_queries(3):  # session, user with roles and link, authenticator
+        assert client.get(reverse("home")).status_code == 200
+
+
 def test_home_shows_the_roles_held(client):
     sign_in(client, UserFactory(roles=[Role.GOVERNANCE_SERVICES, Role.AUDITOR]))
     page = client.get(reverse("home")).text

@@ -13,8 +13,7 @@ from django.urls import resolve, reverse
 
 from organisation.roles import ROLE_SPECS, Role
 from tests.conftest import sign_in
-from tests.factories import UserFactory
-from tests.permissions import ANON
+from tests.permissions import ANON, account_for
 from tests.test_permission_matrix import EXPECTED, SKIPPED_NAMESPACES, _all_url_names
 
 #: Every URL name the project has, apart from the admin's generated pages (as in the matrix).
@@ -41,15 +40,15 @@ REPORTER = "reporter"
 
 
 def client_as(who, **client_kwargs) -> Client:
-    """A fresh client for ANON or for a new user with the role (two-factor done for
-    privileged roles)."""
+    """A fresh client for ANON, or for a new account of a visitor of the matrix (a role, or a
+    councillor), with the second factor given where the account needs one."""
     if who == REPORTER:
         from tests.whistleblowing.reporting import reporter_client
 
         return reporter_client(**client_kwargs)
     client = Client(**client_kwargs)
     if who not in (None, ANON):
-        sign_in(client, UserFactory(roles=[who]))
+        sign_in(client, account_for(who))
     return client
 
 

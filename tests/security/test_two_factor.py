@@ -179,6 +179,87 @@ class TestSetUpLinkFromTheAdmin:
         assert client.post(url, {"action": "revoked"}).status_code == 403
 
 
+class TestACouncillor:
+    """A councillor's account (linked to their record, committees' Person.user) opens the
+    private papers of their committees, which name individuals: like a privileged role it
+    needs a second factor (User.needs_two_factor), set up the same way."""
+
+    @pytest.fixture
+    def private_paper(self):
+        from tests.committees.factories import (
+            AgendaItemFactory,
+            ConsultationFactory,
+            MeetingFactory,
+            MembershipFactory,
+            OrganizationFactory,
+            PersonFactory,
+            PrivatePaperFactory,
+        )
+
+        committee = OrganizationFactory(name="Audit and Procurement Committee")
+        item = AgendaItemFactory(meeting=MeetingFactory(organizations=[committee], published=True))
+        paper = PrivatePaperFactory(title="Sale of land at Far Gosford Street")
+        ConsultationFactory(paper=paper, agenda_item=item)
+        account = UserFactory(email="cllr.lucas@council.example", full_name="Ann Lucas")
+        MembershipFactory(person=PersonFactory(user=account), organization=committee)
+        return paper, account
+
+    def test_with_a_password_alone_they_are_sent_to_set_one_up_and_read_nothing(
+        self, client, private_paper
+    ):
+        from committees.models import PrivatePaperOpening
+
+        paper, councillor = private_paper
+        sign_in_with_password(client, councillor)
+        report = reverse("committees:report", args=[paper.pk])
+        response = client.get(report)
+        assert response["Location"].startswith(SET_UP), "sent to set up a second factor"
+        page = client.get(response["Location"]).text
+        assert "it belongs to a councillor" in page
+        assert "Ask an administrator to send a set-up link to your email address" in page
+        for path in (reverse("home"), reverse("account"), reverse("committees:meetings")):
+            assert client.get(path)["Location"].startswith(SET_UP), path
+        assert not PrivatePaperOpening.objects.exists()
+
+    def test_an_administrator_sends_a_link_and_with_the_app_set_up_they_read_the_paper(
+        self, client, administrator, private_paper, smtp_server, django_capture_on_commit_callbacks
+    ):
+        from committees.models import PrivatePaperOpening
+
+        paper, councillor = private_paper
+        page = client.get(reverse("admin:organisation_user_change", args=[councillor.pk])).text
+        assert "No authenticator app. Required: it belongs to a councillor" in page
+        officer = UserFactory(roles=[Role.OFFICER])
+        page = client.get(reverse("admin:organisation_user_change", args=[officer.pk])).text
+        assert "No authenticator app. Not required." in page
+        with django_capture_on_commit_callbacks(execute=True):
+            response = run_action(client, "send_two_factor_link", councillor)
+        assert "A set-up link was emailed to" in response.text
+        (message,) = smtp_server
+        assert message["To"] == "cllr.lucas@council.example"
+
+        owner = Client()
+        sign_in_with_password(owner, councillor)
+        report = reverse("committees:report", args=[paper.pk])
+        assert owner.get(report)["Location"].startswith(SET_UP)
+        with django_capture_on_commit_callbacks(execute=True):
+            set_up_with(owner, LINK.search(message.get_content()).group(1))
+        assert is_verified(owner)
+        page = owner.get(report)
+        assert page.status_code == 200
+        assert "Sale of land at Far Gosford Street" in page.text
+        assert PrivatePaperOpening.objects.filter(reader=councillor, paper=paper).exists()
+        account = owner.get(reverse("account")).text
+        assert "Set up" in account and "Required: it belongs to a councillor" in account
+        page = client.get(reverse("admin:organisation_user_change", args=[councillor.pk])).text
+        assert "Authenticator app set up. Required: it belongs to a councillor" in page
+
+        # The next sign-in asks for the code before the paper.
+        again = Client()
+        sign_in_with_password(again, councillor)
+        assert again.get(report)["Location"].startswith(reverse("two_factor_verify"))
+
+
 class TestLinksThatMustNotWork:
     def test_an_expired_link(self, client):
         siro = UserFactory(roles=[Role.SIRO])

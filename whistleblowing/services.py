@@ -772,6 +772,8 @@ def erase_expired_content(*, retention_days: int, now: dt.datetime | None = None
             concern.save(
                 update_fields=["content_erased_at", "receipt_hash", "reporter_tag", "updated_at"]
             )
+            # The history keeps copies of the links to the reporter: they go too.
+            concern.history.update(receipt_hash=None, reporter_tag=None)
         erased += 1
     return erased
 

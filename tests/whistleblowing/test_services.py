@@ -223,6 +223,31 @@ def test_retention_erases_content_and_keeps_the_counts():
     assert all(e.erased and not bytes(e.body) for e in concern.entries.all())
     assert concern.attachments.get().erased
     assert services.concern_for_code(raised.receipt_code) is None
+    assert not concern.history.filter(receipt_hash__isnull=False).exists()
+
+
+def test_retention_leaves_no_link_to_a_named_reporter_in_the_history():
+    officer = UserFactory(roles=[Role.MONITORING_OFFICER])
+    reporter = UserFactory(roles=[Role.OFFICER])
+    concern = services.raise_concern(
+        answers=answers(anonymous=False, name="Sam Patel", contact="sam@example.org"),
+        reporter=reporter,
+        now=APRIL_10,
+    ).concern
+    services.close(
+        concern=concern,
+        outcome=Outcome.NOT_SUBSTANTIATED,
+        findings="",
+        lessons="",
+        closing_message="Closed",
+        version=ANY_VERSION,
+        actor=officer,
+        now=APRIL_10 + dt.timedelta(days=30),
+    )
+    assert concern.history.filter(reporter_tag__isnull=False).count() == 2
+    services.erase_expired_content(retention_days=365, now=APRIL_10 + dt.timedelta(days=400))
+    assert not concern.history.filter(reporter_tag__isnull=False).exists()
+    assert not Concern.objects.of_reporter(receipts.reporter_tag(reporter)).exists()
 
 
 def test_the_log_of_openings_cannot_be_changed():

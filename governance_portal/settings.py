@@ -272,6 +272,10 @@ AXES_USERNAME_CALLABLE = "organisation.accounts.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# No record of successful sign-ins with the address and browser they came from: a named
+# whistleblower signs in to follow their concern (issue 11), and nothing here needs it.
+# Failed attempts are still kept, for the lock-out.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 

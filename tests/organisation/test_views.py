@@ -69,6 +69,14 @@ class TestSignIn:
         assert "Too many attempts to sign in" in response.text
         assert SESSION_KEY not in client.session
 
+    def test_a_successful_sign_in_leaves_no_address_or_browser_behind(self, client):
+        from axes.models import AccessLog
+
+        UserFactory(email="reporter@council.example")
+        response = post_sign_in(client, "reporter@council.example")
+        assert response.status_code == 302
+        assert not AccessLog.objects.exists()
+
     def test_an_inactive_account_cannot_sign_in(self, client):
         UserFactory(email="gone@council.example", is_active=False)
         response = post_sign_in(client, "gone@council.example")

@@ -79,9 +79,9 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         Role.INVESTIGATING_OFFICER,
         "Investigating Officer",
         "Handles only the concerns assigned to them.",
-        # They read whistleblowing cases, which can identify the reporter.
+        # They read whistleblowing cases, which can identify the reporter; an administrator
+        # who could manage their accounts could take one over and read its cases.
         privileged=True,
-        granted_by_administrators=True,
     ),
     RoleSpec(
         Role.INFORMATION_ASSET_OWNER,

@@ -68,7 +68,9 @@ def test_files_are_kept_sealed_for_the_draft_and_sent_with_the_concern(client, m
         upload("minutes.docx", word_by("Jo Reporter", editor="J Reporter")),
         upload("IMG_0001.JPG", photo(orientation=6)),
     )
-    assert action_of(after) == url("raise_raised_before")
+    # Two of them name someone: the files page shows it before the reporter goes on.
+    assert action_of(after) == url("raise_files")
+    assert "This file’s properties name: Jo Reporter" in text_of(after)
     stored = draft_files(media)
     assert len(stored) == 3
     for path in stored:

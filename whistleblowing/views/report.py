@@ -171,17 +171,23 @@ def _question(request, journey: str, name: str):
         drafts.forget_files(draft.files)
         exit_page = "grievance" if form.cleaned_data["about"] == f.ABOUT_GRIEVANCE else "school"
         return redirect(f"whistleblowing:{exit_page}")
+    added = []
     if step.name == "files":
         checked = form.cleaned_data["files"]
         if checked:
             drafts.sweep()
-        draft.files += [drafts.keep_file(file) for file in checked]
+        added = [drafts.keep_file(file) for file in checked]
+        draft.files += added
     if step.name == "reporter":
         refusal = _reporter_refusal(request.user, form.cleaned_data["reporter_email"])
         if refusal:
             form.add_error("reporter_email", refusal)
             return _show(request, draft, step, form)
     draft.answer(step.name, form.values())
+    if any(file["authors"] for file in added):
+        # A file just added names someone: the page says so under "Files added", and the
+        # reporter may remove it before going on.
+        return _show(request, draft, step)
     return _show(request, draft, _next(draft, step))
 
 

@@ -369,9 +369,11 @@ def test_an_anonymous_concern_logged_for_someone_shows_the_code_to_hand_over_onc
     assert code and "Give this code to the person who raised the concern" in text_of(done)
     concern = Concern.objects.get()
     assert concern.logged_by == manager and concern.reporter_tag is None
-    # The officer who logged it cannot follow it with the code they handed over.
+    # The officer who logged it cannot follow it with the code they handed over, and is told
+    # why (not that the code is wrong: it is the one to hand over).
     refused = client.post(url("follow"), {"code": code})
-    assert refused.status_code == 200 and "does not match a concern" in text_of(refused)
+    assert refused.status_code == 200 and "You logged this concern" in text_of(refused)
+    assert "does not match a concern" not in text_of(refused)
 
 
 # --- Finding it ---------------------------------------------------------------------------------

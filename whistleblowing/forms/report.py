@@ -609,6 +609,11 @@ WRONG_CODE = (
     "The receipt code does not match a concern. Check it and enter it again, exactly as it "
     "was shown"
 )
+#: For the officer who logged the concern and was shown its code to hand over (policy 12).
+LOGGED_IT = (
+    "You logged this concern for the person who raised it, so you cannot open it. The code is "
+    "theirs: give it to them, and do not keep a copy"
+)
 _WAIT_MINUTES = int(receipts.WINDOW.total_seconds() // 60)
 TOO_MANY_CODES = (
     f"You have entered too many receipt codes. Wait {_WAIT_MINUTES} minutes, then try again"

@@ -505,7 +505,12 @@ def follow(request):
             if reporter_access.may_follow(request.user, concern, by_account=False):
                 _grant(request, concern, by_account=False)
                 return redirect("whistleblowing:case")
-            form.add_error("code", f.WRONG_CODE)
+            # The officer who logged it knows the code is right: not "does not match".
+            user = request.user
+            logged_it = (
+                concern is not None and is_signed_in(user) and concern.logged_by_id == user.pk
+            )
+            form.add_error("code", f.LOGGED_IT if logged_it else f.WRONG_CODE)
     return render(request, "whistleblowing/report/follow.html", {"form": form})
 
 

@@ -74,6 +74,8 @@ class AcknowledgementClock:
     @property
     def wording(self) -> str:
         if self.state is ClockState.MET:
+            if self.days == 0:
+                return "Acknowledged on time, the day it was raised"
             return f"Acknowledged on time, after {_days(self.days)}"
         if self.state is ClockState.MISSED:
             return f"Acknowledged late, after {_days(self.days)}"

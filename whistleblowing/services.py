@@ -447,8 +447,8 @@ def _answered(concern: Concern, now) -> list[str]:
 def handler_name(concern: Concern) -> str:
     """Who is dealing with the concern, as the acknowledgement names them (policy 21)."""
     if concern.investigator_id:
-        return concern.investigator.full_name or "An investigating officer"
-    return concern.get_route_display()
+        return concern.investigator.full_name or "an investigating officer"
+    return f"the {concern.get_route_display()}"
 
 
 def acknowledge(
@@ -640,7 +640,7 @@ def message_reporter(*, concern: Concern, text: str, actor, now=None) -> Entry:
     now = now or timezone.now()
     text = _text(text, label="The message", field="text", required=EMPTY_MESSAGE)
     with transaction.atomic():
-        concern = _for_change(concern, ADDS_ONLY)
+        concern = _for_change(concern, ADDS_ONLY, allow_closed=True)
         entry = _entry(concern, EntryKind.TO_REPORTER, {"text": text}, actor=actor, now=now)
         fields = _answered(concern, now)
         if fields:

@@ -142,11 +142,13 @@ def test_the_buttons_are_those_the_policy_allows(client, mo, concern):
         assert client.get(url(name, concern)).status_code == 404, name
 
 
-def test_a_closed_case_offers_only_reopening(client, mo, concern):
+def test_a_closed_case_offers_reopening_and_an_answer_to_the_reporter(client, mo, concern):
     close(concern, mo)
     page = signed_in(client, mo).get(url("case", concern)).content.decode()
     assert url("reopen", concern) in page
-    for name in ("acknowledge", "message", "meeting", "note", "appoint", "triage", "close"):
+    # The reporter may still write after the close, and be answered without a reopening.
+    assert url("message", concern) in page
+    for name in ("acknowledge", "meeting", "note", "appoint", "triage", "close"):
         assert url(name, concern) not in page, name
 
 
@@ -236,7 +238,7 @@ def test_acknowledging(client, mo, concern, django_capture_on_commit_callbacks):
     concern.refresh_from_db()
     assert concern.status == Status.ACKNOWLEDGED and concern.acknowledged_at
     entry = concern.entries.get(kind=EntryKind.ACKNOWLEDGEMENT)
-    assert services.entry_content(entry)["handler"] == "Monitoring Officer"
+    assert services.entry_content(entry)["handler"] == "the Monitoring Officer"
     assert "Acknowledgement sent" in text_of(client.get(response["Location"]))
 
 
@@ -481,7 +483,7 @@ def test_closing_and_reopening(client, mo, concern):
     assert post(client, "close", concern, {**CLOSE, "version": 1}).status_code == 302
     concern.refresh_from_db()
     assert concern.status == Status.CLOSED and concern.outcome == "substantiated"
-    refused(post(client, "message", concern, {"text": "Hello"}), services.CLOSED_CASE)
+    refused(post(client, "note", concern, {"text": "Hello"}), services.CLOSED_CASE)
     refused(
         post(client, "reopen", concern, {"reason": "", "version": 2}), services.NO_REOPEN_REASON
     )

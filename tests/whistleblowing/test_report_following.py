@@ -201,7 +201,7 @@ def test_the_case_page_shows_the_status_acknowledgement_messages_and_meetings(cl
     )
     services.add_note(concern=concern, text="Internal: check the depot's CCTV", actor=mo)
     page = text_of(client.get(url("case")))
-    assert "It has been acknowledged, and Monitoring Officer is dealing with it" in page
+    assert "It has been acknowledged, and the Monitoring Officer is dealing with it" in page
     assert "Fuel cards used for private cars at Whitley" in page
     assert "Which cards are they?" in page and "Message to you" in page
     assert "Meeting on Thursday 20 April 2017, 2:00 pm" in page

@@ -26,6 +26,12 @@ def test_acknowledgement_is_due_seven_calendar_days_after_it_was_raised():
         ),
         (
             dt.date(2017, 5, 1),
+            dt.date(2017, 4, 10),
+            ClockState.MET,
+            "Acknowledged on time, the day it was raised",
+        ),
+        (
+            dt.date(2017, 5, 1),
             dt.date(2017, 4, 20),
             ClockState.MISSED,
             "Acknowledged late, after 10 days",

@@ -161,8 +161,14 @@ def test_the_handling_of_a_case_from_acknowledgement_to_reopening():
         actor=officer,
     )
     assert concern.status == Status.CLOSED and concern.closed_at
+    # A reporter who writes after the close can be answered without reopening the case.
+    services.add_information(concern=concern, text="I disagree with the outcome")
+    answered = services.message_reporter(concern=concern, text="Noted", actor=officer)
+    assert answered.kind == EntryKind.TO_REPORTER
+    concern.refresh_from_db()
+    assert concern.reporter_waiting_since is None
     with pytest.raises(ValidationError) as closed:
-        services.message_reporter(concern=concern, text="hello", actor=officer)
+        services.add_note(concern=concern, text="more", actor=officer)
     assert closed.value.code == "closed"
     concern = services.reopen(
         concern=concern, reason="New evidence", version=concern.version, actor=officer

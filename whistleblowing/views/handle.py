@@ -153,7 +153,9 @@ def case(request, pk):
             "detriments": queries.detriments_of(user, concern),
             "actions": {
                 "acknowledge": can_handle and is_open and not concern.acknowledged_at,
-                "message": can_handle and is_open,
+                # A reporter may still write after closing; they can be answered without
+                # reopening the case.
+                "message": can_handle and not concern.content_erased_at,
                 "meeting": can_handle and is_open,
                 "note": can_handle and is_open,
                 "appoint": can_direct and is_open,

